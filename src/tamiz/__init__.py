@@ -1,0 +1,45 @@
+"""tamiz: paragraph-level boilerplate removal for scraped English and Spanish text.
+
+    >>> import tamiz
+    >>> model = tamiz.load_model()           # the shipped model
+    >>> model.clean(page_text)               # article paragraphs only
+    >>> model.score_document(page_text)      # a ParagraphScore per paragraph, in context
+    >>> model.score(["Suscríbete ya"])       # isolated paragraphs
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import DataError, ModelError, TamizError, UsageError  # noqa: E402
+from .model import Model, ParagraphScore  # noqa: E402
+
+
+def load_model(path=None) -> Model:
+    """Load a model directory (default: the shipped model). Never runs code from it."""
+    from .persist import load
+
+    return load(path)
+
+
+def train(data_paths, validation_paths=None, **params):
+    """Train a model from labeled JSON Lines files or directories; returns (Model, card)."""
+    from .data import read_labeled
+    from .training import train as _train
+
+    data = read_labeled(list(data_paths))
+    validation = read_labeled(list(validation_paths)) if validation_paths else None
+    return _train(data, validation, params)
+
+
+def save_model(model: Model, path, force: bool = False):
+    """Write a model directory atomically."""
+    from .persist import save
+
+    return save(model.pipeline, model.card, path, force=force)
+
+
+__all__ = [
+    "DataError", "Model", "ModelError", "ParagraphScore", "TamizError", "UsageError",
+    "__version__", "load_model", "save_model", "train",
+]

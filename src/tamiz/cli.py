@@ -1,0 +1,335 @@
+"""The `tamiz` command: thin typer commands over the library.
+
+stdout carries data only; messages go to stderr. Exit codes: 0 success, 1 data or
+model error, 2 usage error, 130/143 interrupted. A closed pipe (`| head`) ends quietly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+
+from . import defaults
+from .errors import DataError, TamizError, UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Clean scraped English and Spanish text paragraph by paragraph.",
+)
+
+ModelOpt = Annotated[
+    Optional[Path],
+    typer.Option("--model", help="Model directory [default: the shipped model]."),
+]
+ThresholdOpt = Annotated[
+    Optional[float],
+    typer.Option("--threshold", min=0.0, max=1.0,
+                 help="Drop paragraphs with p_boilerplate >= this [default: the model's]."),
+]
+SplitOpt = Annotated[
+    str,
+    typer.Option("--split", help="'lines': every non-empty line is a paragraph; "
+                 "'blank': blank-line separated blocks."),
+]
+
+
+class Interrupted(Exception):
+    def __init__(self, signum: int):
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
+def _say(msg: str) -> None:
+    print(f"tamiz: {msg}", file=sys.stderr, flush=True)
+
+
+def _check_split(mode: str) -> str:
+    if mode not in defaults.SPLIT_MODES:
+        raise UsageError(f"--split must be one of {', '.join(defaults.SPLIT_MODES)}, not {mode!r}")
+    return mode
+
+
+def _load(model: Optional[Path]):
+    from .persist import load
+
+    return load(model)
+
+
+class _Progress:
+    """A one-line counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, what: str):
+        self.on = sys.stderr.isatty()
+        self.what = what
+
+    def __call__(self, n: int) -> None:
+        if self.on and n % 50 == 0:
+            print(f"\r{self.what}: {n}", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.on:
+            print("\r", end="", file=sys.stderr, flush=True)
+
+
+# --- clean ----------------------------------------------------------------------
+
+@app.command()
+def clean(
+    paths: Annotated[Optional[list[str]], typer.Argument(
+        help="Text files, directories (recursive) or JSON Lines files; '-' or nothing: stdin.")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Inputs are JSON Lines, one document per line.")] = False,
+    text_field: Annotated[str, typer.Option("--text-field", help="JSON field holding the text.")] = defaults.DEFAULT_TEXT_FIELD,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write one cleaned file per input file into this directory.")] = None,
+    removed: Annotated[Optional[Path], typer.Option("--removed", help="Write every removed paragraph as a JSON line here.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = defaults.DEFAULT_JOBS,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip (and count) malformed JSON lines instead of stopping.")] = False,
+    no_repeats: Annotated[bool, typer.Option("--no-repeats", help="Do not count repeated paragraphs across the inputs (one pass instead of two).")] = False,
+    split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
+    threshold: ThresholdOpt = None,
+    model: ModelOpt = None,
+):
+    """Remove boilerplate paragraphs; one output record per input record, in order."""
+    from .corpus import InputOptions, RunStats, clean_corpus
+
+    opts = InputOptions(jsonl, text_field, skip_bad, _check_split(split_mode))
+    stats = RunStats()
+    loaded = _load(model) if jobs == 1 else None
+    if loaded is None:
+        _load(model)  # fail fast on a bad model before starting workers
+    progress = _Progress("documents")
+    try:
+        clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
+                     removed, stats, use_repeats=not no_repeats, on_progress=progress, model=loaded)
+    except Interrupted as err:
+        progress.done()
+        finished = len(stats.files_done)
+        _say(f"interrupted: {stats.documents} documents cleaned"
+             + (f", {finished} output files complete (others not written)" if out else ""))
+        raise typer.Exit(128 + err.signum)
+    progress.done()
+    _report(stats)
+
+
+def _report(stats) -> None:
+    for path in stats.skipped_binary:
+        _say(f"warning: {path}: binary file (NUL bytes), skipped")
+    for path, n in stats.replaced_bytes.items():
+        _say(f"warning: {path}: {n} invalid UTF-8 byte sequence(s) replaced with U+FFFD")
+    for problem in stats.skipped_bad:
+        _say(f"warning: skipped {problem}")
+    summary = (f"{stats.documents} documents, {stats.paragraphs} paragraphs, "
+               f"{stats.removed} removed")
+    skipped = len(stats.skipped_binary) + len(stats.skipped_bad)
+    if skipped:
+        summary += f"; {skipped} input(s) skipped"
+    _say(summary)
+
+
+# --- score ----------------------------------------------------------------------
+
+def _stream_lines(stream, batch: int):
+    """Lines from a stream in batches: a batch ends at `batch` lines or when input pauses.
+
+    A reader thread feeds a bounded queue, so output follows input on a slow pipe and
+    memory stays bounded on an endless one.
+    """
+    q: queue.Queue = queue.Queue(maxsize=4 * batch)
+    end = object()
+
+    def reader():
+        try:
+            for line in stream:
+                q.put(line)
+        finally:
+            q.put(end)
+
+    threading.Thread(target=reader, daemon=True).start()
+    while True:
+        item = q.get()
+        if item is end:
+            return
+        lines = [item]
+        while len(lines) < batch:
+            try:
+                item = q.get_nowait()
+            except queue.Empty:
+                break
+            if item is end:
+                yield lines
+                return
+            lines.append(item)
+        yield lines
+
+
+@app.command()
+def score(
+    path: Annotated[Optional[str], typer.Argument(help="File with one paragraph per line; '-' or nothing: stdin.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="'jsonl' or 'tsv' (p_boilerplate, label, lang, text).")] = "jsonl",
+    doc: Annotated[bool, typer.Option("--doc", help="Score the whole input as one document, so context applies.")] = False,
+    threshold: ThresholdOpt = None,
+    model: ModelOpt = None,
+):
+    """Score paragraphs, one per input line; one output line per non-empty input line."""
+    if fmt not in ("jsonl", "tsv"):
+        raise UsageError(f"--format must be jsonl or tsv, not {fmt!r}")
+    m = _load(model)
+    if path in (None, "-"):
+        stream = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise DataError(f"{path}: no such file")
+        stream = open(p, encoding="utf-8-sig", errors="replace")
+
+    def emit(scores):
+        out = sys.stdout
+        for s in scores:
+            if fmt == "jsonl":
+                out.write(json.dumps(s.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                text = s.text.replace("\t", " ")
+                out.write(f"{s.p_boilerplate:.4f}\t{s.label}\t{s.lang}\t{text}\n")
+        out.flush()
+
+    with stream:
+        if doc:
+            paragraphs = [ln.strip() for ln in stream if ln.strip()]
+            emit(m.score_documents([paragraphs], threshold=threshold)[0])
+            return
+        for lines in _stream_lines(stream, defaults.SCORE_BATCH):
+            paragraphs = [ln.strip() for ln in lines if ln.strip()]
+            if paragraphs:
+                emit(m.score(paragraphs, threshold=threshold))
+
+
+# --- train ----------------------------------------------------------------------
+
+@app.command()
+def train(
+    data: Annotated[list[str], typer.Argument(help="Labeled JSON Lines files or directories.")],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    validation: Annotated[Optional[list[str]], typer.Option("--validation", help="Labeled data for choosing thresholds [default: out-of-fold predictions].")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing model.")] = False,
+):
+    """Train a model; print cross-validated metrics (grouped by document)."""
+    from .data import read_labeled
+    from .evaluate import format_report
+    from .persist import save
+    from .training import train as fit
+
+    if out.exists() and not force:
+        raise UsageError(f"{out} already exists; use --force to overwrite it")
+    parent = out.resolve().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise UsageError(f"cannot write the model into {parent}")
+    labeled = read_labeled(data)
+    for w in labeled.warnings[:20]:
+        _say(f"warning: {w}")
+    if len(labeled.warnings) > 20:
+        _say(f"warning: {len(labeled.warnings) - 20} more conflicting labels")
+    val = read_labeled(validation) if validation else None
+    model, card = fit(labeled, val, log=_say)
+    save(model.pipeline, card, out, force=force)
+    cv = card["metrics"]["cross_validated"]
+    print(format_report(cv["document"], "cross-validated, in document context:"))
+    print()
+    print(format_report(cv["isolated"], "cross-validated, paragraphs alone:"))
+    if "validation" in card["metrics"]:
+        print()
+        print(format_report(card["metrics"]["validation"]["document"],
+                            "validation set, in document context:"))
+    print(f"\nthresholds: {card['threshold']} (documents), {card['threshold_isolated']} (alone)")
+    _say(f"model written to {out}")
+
+
+# --- evaluate ---------------------------------------------------------------------
+
+@app.command()
+def evaluate(
+    data: Annotated[list[str], typer.Argument(help="Labeled JSON Lines files or directories.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    threshold: ThresholdOpt = None,
+    model: ModelOpt = None,
+):
+    """Precision / recall / F1 per class, per language and per kind."""
+    from .data import read_labeled
+    from .evaluate import format_report
+    from .training import evaluate_labeled
+
+    m = _load(model)
+    labeled = read_labeled(data, require_both=False)
+    rep = evaluate_labeled(m, labeled, threshold)
+    if as_json:
+        print(json.dumps(rep, ensure_ascii=False))
+    else:
+        print(format_report(rep, f"{', '.join(data)}:"))
+
+
+# --- info ---------------------------------------------------------------------------
+
+@app.command()
+def info(model: ModelOpt = None):
+    """Print the model card (JSON)."""
+    from .persist import default_model_path, read_card
+
+    print(json.dumps(read_card(model or default_model_path()), indent=2, ensure_ascii=False))
+
+
+# --- entry point ----------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the app; turn library errors into one line on stderr and an exit code."""
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    code = 0
+    try:
+        app(args=argv, standalone_mode=False, prog_name="tamiz")
+    except TamizError as err:
+        _say(f"error: {err}")
+        code = err.exit_code
+    except Exit as err:
+        code = err.exit_code
+    except Abort:
+        code = 130
+    except TyperException as err:  # usage errors (exit code 2) and other CLI errors
+        _say(f"error: {err.format_message()}")
+        code = err.exit_code
+    except Interrupted as err:
+        _say("interrupted")
+        code = 128 + err.signum
+    except BrokenPipeError:
+        code = 0
+    except OSError as err:
+        _say(f"error: {err.filename or ''}{': ' if err.filename else ''}{err.strerror or err}")
+        code = 1
+    _quiet_exit(code)
+
+
+def _quiet_exit(code: int) -> None:
+    """Exit without Python complaining about a stdout that a reader already closed."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    except ValueError:
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(code)

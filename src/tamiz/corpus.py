@@ -1,0 +1,402 @@
+"""Streaming corpus input/output and (parallel) cleaning.
+
+Input: text files (one document each), directories of them (recursive), JSON Lines
+(one document per line, `--text-field`), or stdin. Output: one record per input
+record, in input order, to stdout or, with an output directory, one file per input
+file written atomically (temporary file, then rename). Memory stays bounded: documents
+flow through in batches, and at most a few batches are in flight per worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import defaults
+from .errors import DataError, UsageError
+from .paragraphs import join, split
+from .repeats import RepeatCounter
+
+STDIN = "-"
+
+
+@dataclass
+class Doc:
+    """One input record."""
+
+    source: str  # the input file ("-" for stdin)
+    key: str  # the record's id in --removed output: path, path:line or the record's own id
+    text: str
+    record: dict | None = None  # the whole JSON object (JSON Lines input)
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunStats:
+    """What happened to the input, reported on stderr at the end."""
+
+    documents: int = 0
+    paragraphs: int = 0
+    removed: int = 0
+    skipped_binary: list[str] = field(default_factory=list)
+    skipped_bad: list[str] = field(default_factory=list)
+    replaced_bytes: dict[str, int] = field(default_factory=dict)
+    files_done: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InputOptions:
+    jsonl: bool = False
+    text_field: str = defaults.DEFAULT_TEXT_FIELD
+    skip_bad: bool = False
+    split_mode: str = defaults.DEFAULT_SPLIT
+
+
+# --- reading ------------------------------------------------------------------
+
+def list_inputs(paths: list[str], jsonl: bool) -> list[str]:
+    """Expand directories (recursively, sorted, hidden files left out); check every path."""
+    if not paths:
+        return [STDIN]
+    out: list[str] = []
+    for p in paths:
+        if p == STDIN:
+            out.append(p)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                rel = f.relative_to(path)
+                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    if not jsonl or f.suffix in defaults.JSONL_SUFFIXES:
+                        out.append(str(f))
+        elif path.is_file():
+            if not os.access(path, os.R_OK):
+                raise DataError(f"{p}: permission denied")
+            out.append(p)
+        elif path.exists():
+            raise DataError(f"{p}: not a regular file or directory")
+        else:
+            raise DataError(f"{p}: no such file or directory")
+    return out
+
+
+def _read_bytes(source: str) -> bytes:
+    if source == STDIN:
+        return sys.stdin.buffer.read()
+    try:
+        with open(source, "rb") as fh:
+            return fh.read()
+    except OSError as err:
+        raise DataError(f"{source}: cannot read ({err.strerror})") from None
+
+
+def _decode(raw: bytes, source: str, stats: RunStats) -> str:
+    """UTF-8 (BOM dropped); invalid bytes become U+FFFD and are counted."""
+    text = raw.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd") - raw.count("\ufffd".encode())
+    if bad > 0:
+        stats.replaced_bytes[source] = bad
+    return text
+
+
+def _is_binary(raw: bytes) -> bool:
+    return b"\0" in raw[:65536]
+
+
+def iter_docs(sources: list[str], opts: InputOptions, stats: RunStats) -> Iterator[Doc]:
+    """Every input record, in order. Bad records raise DataError, or are skipped and counted."""
+    for source in sources:
+        raw = _read_bytes(source)
+        if _is_binary(raw):
+            if source == STDIN:
+                raise DataError("<stdin>: binary input (NUL bytes)")
+            stats.skipped_binary.append(source)
+            continue
+        text = _decode(raw, source, stats)
+        del raw
+        if not opts.jsonl:
+            yield Doc(source, source, text, None, split(text, opts.split_mode))
+            continue
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{'<stdin>' if source == STDIN else source}:{lineno}"
+            record, problem = _parse_record(line, opts.text_field)
+            if problem:
+                if not opts.skip_bad:
+                    raise DataError(f"{where}: {problem} (use --skip-bad to skip such lines)")
+                stats.skipped_bad.append(f"{where}: {problem}")
+                continue
+            key = str(record.get("id", where))
+            body = record[opts.text_field]
+            yield Doc(source, key, body, record, split(body, opts.split_mode))
+
+
+def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return None, f"invalid JSON ({err.msg})"
+    if not isinstance(record, dict):
+        return None, f"expected a JSON object, got {type(record).__name__}"
+    if field_name not in record:
+        return None, f"no {field_name!r} field"
+    if not isinstance(record[field_name], str):
+        return None, f"field {field_name!r} is not a string"
+    return record, None
+
+
+def count_repeats(sources: list[str], opts: InputOptions) -> RepeatCounter | None:
+    """First pass over file inputs: how many documents contain each paragraph.
+
+    stdin cannot be read twice, so a run that includes it scores without counts.
+    """
+    if STDIN in sources:
+        return None
+    counter = RepeatCounter()
+    quiet = RunStats()
+    lenient = InputOptions(opts.jsonl, opts.text_field, True, opts.split_mode)
+    for doc in iter_docs(sources, lenient, quiet):
+        counter.add(doc.paragraphs)
+    return counter
+
+
+# --- scoring in batches, optionally in worker processes -----------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(model_path: str | None, threshold: float | None) -> None:
+    from .persist import load
+
+    _WORKER["model"] = load(model_path)
+    _WORKER["threshold"] = threshold
+
+
+def _score_batch(batch: list[tuple[list[str], np.ndarray | None]]):
+    """Worker: [(paragraphs, repeats)] -> [[(lang, p_boilerplate, label)]] (texts stay home)."""
+    model = _WORKER["model"]
+    docs = [b[0] for b in batch]
+    repeats = [b[1] for b in batch]
+    known = None if any(r is None for r in repeats) else repeats
+    scored = model.score_documents(docs, known, threshold=_WORKER["threshold"])
+    return [[(s.lang, s.p_boilerplate, s.label) for s in doc] for doc in scored]
+
+
+def _batches(docs: Iterator[Doc], counter: RepeatCounter | None, size: int):
+    batch: list[Doc] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch, _payload(batch, counter)
+            batch = []
+    if batch:
+        yield batch, _payload(batch, counter)
+
+
+def _payload(batch: list[Doc], counter: RepeatCounter | None):
+    return [(d.paragraphs, counter.counts(d.paragraphs) if counter else None) for d in batch]
+
+
+def scored_docs(
+    docs: Iterator[Doc],
+    model_path: str | None,
+    threshold: float | None,
+    jobs: int,
+    counter: RepeatCounter | None,
+    model=None,
+) -> Iterator[tuple[Doc, list[tuple[str, float, str]]]]:
+    """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order."""
+    batches = _batches(docs, counter, defaults.BATCH_DOCS)
+    if jobs <= 1:
+        if model is None:
+            _init_worker(model_path, threshold)
+        else:
+            _WORKER.update(model=model, threshold=threshold)
+        for batch, payload in batches:
+            yield from zip(batch, _score_batch(payload))
+        return
+    with ProcessPoolExecutor(jobs, initializer=_init_worker,
+                             initargs=(model_path, threshold)) as pool:
+        pending = []
+        limit = jobs * defaults.MAX_INFLIGHT_BATCHES
+        for batch, payload in batches:
+            pending.append((batch, pool.submit(_score_batch, payload)))
+            while len(pending) >= limit:
+                done_batch, fut = pending.pop(0)
+                yield from zip(done_batch, fut.result())
+        for done_batch, fut in pending:
+            yield from zip(done_batch, fut.result())
+
+
+# --- writing --------------------------------------------------------------------
+
+class AtomicFile:
+    """A text file that appears under its name only when complete."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.tmp = Path(tmp)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def write(self, s: str) -> None:
+        self.fh.write(s)
+
+    def commit(self) -> None:
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def check_writable_dir(out: Path) -> None:
+    """Fail before any work if the output directory cannot be created or written."""
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"{out}: output path is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"{out}: output directory is not writable")
+
+
+def output_path(source: str, out_dir: Path, inputs_root: dict[str, Path]) -> Path:
+    """Where the cleaned copy of `source` goes: its path relative to the argument it came from."""
+    src = Path(source)
+    root = inputs_root.get(source)
+    rel = src.relative_to(root) if root and root != src else Path(src.name)
+    return out_dir / rel
+
+
+def render(doc: Doc, kept: list[str], opts: InputOptions) -> str:
+    """The output record for one input record (text: the cleaned document; JSONL: one line)."""
+    cleaned = join(kept, opts.split_mode)
+    if doc.record is None:
+        return cleaned
+    record = dict(doc.record)
+    record[opts.text_field] = cleaned
+    return json.dumps(record, ensure_ascii=False)
+
+
+def clean_corpus(
+    paths: list[str],
+    opts: InputOptions,
+    model_path: str | None,
+    threshold: float | None,
+    jobs: int,
+    out_dir: Path | None,
+    removed_path: Path | None,
+    stats: RunStats,
+    use_repeats: bool = True,
+    on_progress: Callable[[int], None] | None = None,
+    model=None,
+) -> None:
+    """Clean every input record; write outputs; fill `stats`. Raises TamizError on bad input."""
+    sources = list_inputs(paths, opts.jsonl)
+    if out_dir is not None:
+        if STDIN in sources:
+            raise UsageError("--out needs file or directory inputs, not stdin")
+        check_writable_dir(out_dir)
+    if removed_path is not None:
+        check_writable_dir(removed_path.parent if str(removed_path.parent) else Path("."))
+    roots: dict[str, Path] = {}
+    for p in paths:
+        if p != STDIN and Path(p).is_dir():
+            for s in sources:
+                if Path(s).is_relative_to(Path(p)):
+                    roots.setdefault(s, Path(p))
+
+    counter = count_repeats(sources, opts) if use_repeats else None
+    docs = iter_docs(sources, opts, stats)
+    removed = AtomicFile(removed_path) if removed_path and not _is_special(removed_path) else None
+    removed_fh = removed.fh if removed else (open(removed_path, "w", encoding="utf-8")
+                                             if removed_path else None)
+    current: AtomicFile | None = None
+    current_source = None
+    first_in_stream = True
+    try:
+        for doc, scores in scored_docs(docs, model_path, threshold, jobs, counter, model):
+            kept = [p for p, (_, _, label) in zip(doc.paragraphs, scores)
+                    if label == defaults.CONTENT]
+            stats.documents += 1
+            stats.paragraphs += len(doc.paragraphs)
+            stats.removed += len(doc.paragraphs) - len(kept)
+            if removed_fh:
+                for i, (p, (lang, pb, label)) in enumerate(zip(doc.paragraphs, scores)):
+                    if label != defaults.CONTENT:
+                        removed_fh.write(json.dumps(
+                            {"doc": doc.key, "i": i, "text": p, "lang": lang,
+                             "p_boilerplate": round(pb, 4)}, ensure_ascii=False) + "\n")
+            out_text = render(doc, kept, opts)
+            if out_dir is None:
+                _write_stdout(out_text, doc, opts, first_in_stream)
+                first_in_stream = False
+            else:
+                if doc.source != current_source:
+                    if current:
+                        current.commit()
+                        stats.files_done.append(current_source)
+                    current = AtomicFile(output_path(doc.source, out_dir, roots))
+                    current_source = doc.source
+                    first = True
+                if opts.jsonl:
+                    current.write(out_text + "\n")
+                else:
+                    current.write(("" if first else _doc_separator(opts)) + out_text + "\n")
+                first = False
+            if on_progress:
+                on_progress(stats.documents)
+        if current:
+            current.commit()
+            stats.files_done.append(current_source)
+            current = None
+        if out_dir is not None:
+            # an input file with no records still gets its (empty) output file
+            for s in sources:
+                if s not in stats.files_done and s not in stats.skipped_binary:
+                    f = AtomicFile(output_path(s, out_dir, roots))
+                    f.commit()
+                    stats.files_done.append(s)
+        if removed:
+            removed.commit()
+            removed = None
+    finally:
+        if current:
+            current.discard()
+        if removed:
+            removed.discard()
+        elif removed_fh and removed_path and _is_special(removed_path):
+            removed_fh.close()
+        sys.stdout.flush()
+
+
+def _is_special(path: Path) -> bool:
+    """/dev/stderr and friends: written directly, not via a temporary file."""
+    return str(path).startswith("/dev/") or (path.exists() and not path.is_file())
+
+
+def _doc_separator(opts: InputOptions) -> str:
+    # documents of several text inputs on one stream: a blank line (lines mode) or a
+    # form feed line (blank mode, whose paragraphs are already blank-line separated)
+    return "\n" if opts.split_mode == defaults.SPLIT_LINES else "\f\n"
+
+
+def _write_stdout(text: str, doc: Doc, opts: InputOptions, first: bool) -> None:
+    out = sys.stdout
+    if doc.record is not None:
+        out.write(text + "\n")
+    else:
+        out.write(("" if first else _doc_separator(opts)) + text + "\n")

@@ -1,0 +1,79 @@
+"""Every tunable number, name and language code of tamiz, in one place.
+
+The library's signatures and the CLI's help text both read from here, so a
+default can never differ between the two.
+"""
+
+from __future__ import annotations
+
+# --- labels ---------------------------------------------------------------
+CONTENT = "content"
+BOILERPLATE = "boilerplate"
+AMBIGUOUS = "ambiguous"
+LABELS = (CONTENT, BOILERPLATE)
+ALL_LABELS = (CONTENT, BOILERPLATE, AMBIGUOUS)
+
+# --- paragraphs -------------------------------------------------------------
+SPLIT_LINES = "lines"  # every non-empty line is a paragraph (what scrapers emit)
+SPLIT_BLANK = "blank"  # blank-line separated blocks of hard-wrapped text
+SPLIT_MODES = (SPLIT_LINES, SPLIT_BLANK)
+DEFAULT_SPLIT = SPLIT_LINES
+# Features look at most at this many characters of a paragraph; outputs keep the
+# whole text. Bounds time and memory on pathological lines (a 20 MB "paragraph").
+FEATURE_PREFIX_CHARS = 4000
+
+# --- language ---------------------------------------------------------------
+UNDETERMINED = "und"
+OTHER = "other"
+# languages the classifier sees as their own feature value; the rest are "other"
+FEATURE_LANGUAGES = ("en", "es")
+# fewer letters than this and the language is `und`
+LANG_MIN_LETTERS = 3
+# langdetect's own smoothing: alpha / BASE_FREQ added to every n-gram probability
+LANG_ALPHA = 0.5
+LANG_BASE_FREQ = 10000
+# langdetect reads at most this many characters of a text
+LANG_MAX_CHARS = 10000
+
+# --- features ---------------------------------------------------------------
+CHAR_NGRAM_RANGE = (2, 4)
+WORD_NGRAM_RANGE = (1, 2)
+HASH_BITS_CHAR = 18
+HASH_BITS_WORD = 18
+# neighbours considered on each side by the context stage
+CONTEXT_WINDOW = 3
+# repetition counts are kept in a fixed-size table of counters (bounded memory
+# on any corpus size); collisions only ever over-count
+REPEAT_TABLE_BITS = 22
+REPEAT_CAP = 1000
+
+# --- model ------------------------------------------------------------------
+SEED = 13
+CV_FOLDS = 5
+LOGREG_C = 4.0
+LOGREG_MAX_ITER = 2000
+STAGE2_MAX_ITER = 300
+STAGE2_LEARNING_RATE = 0.06
+STAGE2_MAX_LEAF_NODES = 31
+STAGE2_L2 = 1.0
+# share of training documents whose repetition counts are hidden, so the model
+# also learns to score without corpus statistics (stdin, a single document)
+REPEAT_MASK_SHARE = 0.3
+DEFAULT_THRESHOLD = 0.5
+
+# --- model files ------------------------------------------------------------
+MODEL_FORMAT_VERSION = 1
+MODEL_FILE = "model.skops"
+CARD_FILE = "card.json"
+
+# --- corpus I/O -------------------------------------------------------------
+DEFAULT_TEXT_FIELD = "text"
+DEFAULT_JOBS = 1
+# documents sent to a worker at a time, and the most batches in flight
+BATCH_DOCS = 64
+MAX_INFLIGHT_BATCHES = 4
+# `score` on a stream: paragraphs scored together (output appears per batch,
+# or sooner when input pauses)
+SCORE_BATCH = 256
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")

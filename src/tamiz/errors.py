@@ -1,0 +1,21 @@
+"""Typed exceptions raised by the library; only the CLI turns them into exit codes."""
+
+
+class TamizError(Exception):
+    """Base class. `str(err)` is a one-line message fit for a user."""
+
+    exit_code = 1
+
+
+class DataError(TamizError):
+    """Bad input data: a corpus, a labeled file. Message names file:line where it applies."""
+
+
+class ModelError(TamizError):
+    """A model file that is missing, not a tamiz model, incompatible or untrusted."""
+
+
+class UsageError(TamizError):
+    """Options that do not fit together, or an output that cannot be written."""
+
+    exit_code = 2

@@ -1,0 +1,92 @@
+"""Metrics: precision / recall / F1 per class, macro-F1, per language and per kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import defaults
+
+
+def prf(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
+    """Per-class precision/recall/F1, macro-F1, n and the confusion matrix."""
+    out: dict = {"n": len(y_true)}
+    f1s = []
+    for cls in defaults.LABELS:
+        tp = sum(t == cls and p == cls for t, p in zip(y_true, y_pred))
+        fp = sum(t != cls and p == cls for t, p in zip(y_true, y_pred))
+        fn = sum(t == cls and p != cls for t, p in zip(y_true, y_pred))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[cls] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                    "f1": round(f1, 4), "support": tp + fn}
+        f1s.append(f1)
+    out["macro_f1"] = round(sum(f1s) / len(f1s), 4)
+    out["confusion"] = {
+        f"{t}->{p}": sum(a == t and b == p for a, b in zip(y_true, y_pred))
+        for t in defaults.LABELS for p in defaults.LABELS
+    }
+    return out
+
+
+def report(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    langs: Sequence[str],
+    kinds: Sequence[str | None] | None = None,
+    n_ambiguous: int = 0,
+) -> dict:
+    """Overall metrics plus `by_lang` and, where kinds are known, `by_kind` (accuracy per kind)."""
+    out = prf(y_true, y_pred)
+    out["ambiguous_skipped"] = n_ambiguous
+    out["by_lang"] = {
+        lang: prf([t for t, g in zip(y_true, langs) if g == lang],
+                  [p for p, g in zip(y_pred, langs) if g == lang])
+        for lang in sorted(set(langs))
+    }
+    if kinds is not None and any(kinds):
+        by_kind = {}
+        for kind in sorted({k for k in kinds if k}):
+            pairs = [(t, p) for t, p, k in zip(y_true, y_pred, kinds) if k == kind]
+            by_kind[kind] = {"n": len(pairs),
+                             "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 4)}
+        out["by_kind"] = by_kind
+    return out
+
+
+def best_threshold(y_true: Sequence[str], p_boilerplate: Sequence[float]) -> float:
+    """The threshold on P(boilerplate) with the highest macro-F1 (ties: closest to 0.5)."""
+    best, best_f1 = defaults.DEFAULT_THRESHOLD, -1.0
+    candidates = sorted((k / 100 for k in range(5, 96)), key=lambda t: abs(t - 0.5))
+    for t in candidates:
+        pred = [defaults.BOILERPLATE if p >= t else defaults.CONTENT for p in p_boilerplate]
+        f1 = prf(y_true, pred)["macro_f1"]
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = t, f1
+    return best
+
+
+def format_report(rep: dict, title: str = "") -> str:
+    """A plain-text table of a report(), for people."""
+    lines = [title] if title else []
+
+    def row(name: str, r: dict) -> str:
+        c, b = r[defaults.CONTENT], r[defaults.BOILERPLATE]
+        return (f"{name:<14}{r['n']:>8}  {r['macro_f1']:>8.3f}  {c['precision']:>7.3f} "
+                f"{c['recall']:>7.3f} {c['f1']:>7.3f}  {b['precision']:>7.3f} {b['recall']:>7.3f} "
+                f"{b['f1']:>7.3f}")
+
+    lines.append(f"{'':<14}{'n':>8}  {'macro-F1':>8}  {'content P/R/F1':>23}  "
+                 f"{'boilerplate P/R/F1':>23}")
+    lines.append(row("all", rep))
+    for lang, r in rep.get("by_lang", {}).items():
+        lines.append(row(f"lang={lang}", r))
+    conf = rep["confusion"]
+    lines.append("confusion (true->pred): " + ", ".join(f"{k} {v}" for k, v in conf.items()))
+    if rep.get("ambiguous_skipped"):
+        lines.append(f"ambiguous rows skipped: {rep['ambiguous_skipped']}")
+    if "by_kind" in rep:
+        worst = sorted(rep["by_kind"].items(), key=lambda kv: kv[1]["accuracy"])
+        lines.append("accuracy by kind: " + ", ".join(
+            f"{k} {v['accuracy']:.2f} (n={v['n']})" for k, v in worst))
+    return "\n".join(lines)

@@ -1,0 +1,248 @@
+"""The classifier: a scikit-learn pipeline, and the Model that scores and cleans with it.
+
+Pipeline = ParagraphFeatures (stateless) -> TwoStageClassifier:
+
+1. stage 1, a logistic regression on each paragraph alone (hashed n-grams, shape,
+   language): good on isolated paragraphs, and a first-pass score for stage 2;
+2. stage 2, gradient-boosted trees on the context of each paragraph in its document
+   (neighbours' stage-1 scores and shapes, position, language against the document's,
+   repetition across the corpus), trained on out-of-fold stage-1 scores so it learns
+   how far to trust them, then calibrated (isotonic) on out-of-fold predictions.
+
+An isolated paragraph is a one-paragraph document; stage 2 is trained on such
+singletons as well, so scoring without context is a case it has seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from . import defaults
+from .features import FeatureBlock, Paragraphs, ParagraphFeatures, context_matrix
+from .paragraphs import join, split
+
+
+class TwoStageClassifier(ClassifierMixin, BaseEstimator):
+    """Paragraph classifier over a FeatureBlock; labels `content` / `boilerplate`.
+
+    Rows whose label is `ambiguous` are kept as context but are not training targets.
+    """
+
+    def __init__(
+        self,
+        C=defaults.LOGREG_C,
+        cv_folds=defaults.CV_FOLDS,
+        stage2_max_iter=defaults.STAGE2_MAX_ITER,
+        stage2_learning_rate=defaults.STAGE2_LEARNING_RATE,
+        stage2_max_leaf_nodes=defaults.STAGE2_MAX_LEAF_NODES,
+        stage2_l2=defaults.STAGE2_L2,
+        repeat_mask_share=defaults.REPEAT_MASK_SHARE,
+        random_state=defaults.SEED,
+    ):
+        self.C = C
+        self.cv_folds = cv_folds
+        self.stage2_max_iter = stage2_max_iter
+        self.stage2_learning_rate = stage2_learning_rate
+        self.stage2_max_leaf_nodes = stage2_max_leaf_nodes
+        self.stage2_l2 = stage2_l2
+        self.repeat_mask_share = repeat_mask_share
+        self.random_state = random_state
+
+    # -- building blocks -------------------------------------------------------
+    def _stage1_matrix(self, block: FeatureBlock) -> sp.csr_matrix:
+        return sp.hstack([block.text, sp.csr_matrix(self.scaler_.transform(block.shape))]).tocsr()
+
+    def _new_stage1(self) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C, max_iter=defaults.LOGREG_MAX_ITER, solver="liblinear",
+            random_state=self.random_state,
+        )
+
+    def _new_stage2(self) -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            max_iter=self.stage2_max_iter,
+            learning_rate=self.stage2_learning_rate,
+            max_leaf_nodes=self.stage2_max_leaf_nodes,
+            l2_regularization=self.stage2_l2,
+            early_stopping=False,
+            random_state=self.random_state,
+        )
+
+    def _splits(self, groups: np.ndarray, rows: np.ndarray):
+        n_groups = len(np.unique(groups[rows]))
+        folds = min(self.cv_folds, n_groups)
+        if folds < 2:
+            raise ValueError("training needs labeled paragraphs from at least 2 documents")
+        return [(rows[a], rows[b]) for a, b in GroupKFold(folds).split(rows, groups=groups[rows])]
+
+    # -- fit / predict -----------------------------------------------------------
+    def fit(self, X: FeatureBlock, y):
+        y = np.asarray(y, dtype=object)
+        if len(y) != len(X):
+            raise ValueError("X and y have different lengths")
+        labeled = np.flatnonzero(y != defaults.AMBIGUOUS)
+        target = (y == defaults.CONTENT).astype(np.int64)
+        found = set(y[labeled])
+        if not found <= set(defaults.LABELS) or len(found) < 2:
+            raise ValueError(f"training needs both labels {defaults.LABELS}; found {sorted(found)}")
+        self.classes_ = np.array([defaults.BOILERPLATE, defaults.CONTENT], dtype=object)
+        self.scaler_ = StandardScaler().fit(X.shape[labeled])
+        X1 = self._stage1_matrix(X)
+
+        # Stage 1, out of fold: every row (ambiguous ones too, as context) gets a
+        # score from a model that never saw its document.
+        s_oof = np.zeros(len(X))
+        doc_of_row = X.doc
+        for train, _ in self._splits(doc_of_row, labeled):
+            held = ~np.isin(doc_of_row, doc_of_row[train])
+            clf = self._new_stage1().fit(X1[train], target[train])
+            s_oof[held] = clf.decision_function(X1[held])
+        self.stage1_ = self._new_stage1().fit(X1[labeled], target[labeled])
+
+        # Stage 2 sees each labeled row twice: in its document, and alone.
+        Z_doc = context_matrix(self._mask_repeats(X), s_oof)
+        alone = X.take(labeled)
+        alone.doc = np.arange(len(labeled))
+        alone.repeat = np.full(len(labeled), np.nan)
+        Z_alone = context_matrix(alone, s_oof[labeled])
+        Z = np.vstack([Z_doc[labeled], Z_alone])
+        yz = np.concatenate([target[labeled], target[labeled]])
+        gz = np.concatenate([doc_of_row[labeled], doc_of_row[labeled]])
+        rows = np.arange(len(yz))
+        p_oof = np.zeros(len(yz))
+        for train, test in self._splits(gz, rows):
+            p_oof[test] = self._new_stage2().fit(Z[train], yz[train]).predict_proba(Z[test])[:, 1]
+        self.stage2_ = self._new_stage2().fit(Z, yz)
+        self.calibrator_ = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        self.calibrator_.fit(p_oof, yz)
+        n = len(labeled)
+        # Out-of-fold calibrated P(content), for thresholds and cross-validated metrics.
+        # Not part of the model: training removes it before saving.
+        self.oof_ = {
+            "rows": labeled,
+            "document": self.calibrator_.predict(p_oof[:n]),
+            "isolated": self.calibrator_.predict(p_oof[n:]),
+        }
+        return self
+
+    def _mask_repeats(self, X: FeatureBlock) -> FeatureBlock:
+        """Hide repetition counts for a fixed share of documents (see defaults)."""
+        docs = np.unique(X.doc)
+        rng = np.random.RandomState(self.random_state)
+        hidden = docs[rng.random_sample(len(docs)) < self.repeat_mask_share]
+        masked = X.take(np.arange(len(X)))
+        masked.repeat = np.where(np.isin(X.doc, hidden), np.nan, X.repeat)
+        return masked
+
+    def predict_proba(self, X: FeatureBlock) -> np.ndarray:
+        """(n, 2) probabilities in classes_ order: boilerplate, content."""
+        if len(X) == 0:
+            return np.zeros((0, 2))
+        s = self.stage1_.decision_function(self._stage1_matrix(X))
+        p = self.stage2_.predict_proba(context_matrix(X, s))[:, 1]
+        p = self.calibrator_.predict(p)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: FeatureBlock) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+
+def build_pipeline(**params) -> Pipeline:
+    """The untrained tamiz pipeline; `params` go to TwoStageClassifier."""
+    return Pipeline(
+        [("features", ParagraphFeatures()), ("classifier", TwoStageClassifier(**params))]
+    )
+
+
+@dataclass
+class ParagraphScore:
+    """One paragraph's verdict, with its evidence."""
+
+    text: str
+    lang: str
+    lang_prob: float
+    p_boilerplate: float
+    label: str
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["lang_prob"] = round(self.lang_prob, 4)
+        d["p_boilerplate"] = round(self.p_boilerplate, 4)
+        return d
+
+
+class Model:
+    """A trained pipeline plus its card. Load with :func:`tamiz.load_model`.
+
+    `score_documents` is the core: whole documents in, paragraph scores out, no
+    state kept between calls, so it maps cleanly onto worker processes.
+    """
+
+    def __init__(self, pipeline: Pipeline, card: dict):
+        self.pipeline = pipeline
+        self.card = card
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card.get("threshold", defaults.DEFAULT_THRESHOLD))
+
+    @property
+    def threshold_isolated(self) -> float:
+        return float(self.card.get("threshold_isolated", self.threshold))
+
+    def _run(self, table: Paragraphs, threshold: float) -> list[ParagraphScore]:
+        block = self.pipeline.named_steps["features"].transform(table)
+        p_content = self.pipeline.named_steps["classifier"].predict_proba(block)[:, 1]
+        out = []
+        for k, text in enumerate(table.texts):
+            pb = float(1.0 - p_content[k])
+            label = defaults.BOILERPLATE if pb >= threshold else defaults.CONTENT
+            out.append(ParagraphScore(text, block.lang[k], float(block.lang_prob[k]), pb, label))
+        return out
+
+    def score(self, paragraphs: list[str], threshold: float | None = None) -> list[ParagraphScore]:
+        """Score paragraphs one by one, without context."""
+        t = self.threshold_isolated if threshold is None else threshold
+        return self._run(Paragraphs.isolated(paragraphs), t)
+
+    def score_documents(
+        self,
+        documents: list[list[str]],
+        repeats: list[np.ndarray] | None = None,
+        threshold: float | None = None,
+    ) -> list[list[ParagraphScore]]:
+        """Score several documents (each a list of paragraphs) in one batch.
+
+        `repeats`: per document, how many corpus documents contain each paragraph
+        (see corpus.RepeatCounter); None when unknown.
+        """
+        t = self.threshold if threshold is None else threshold
+        flat = self._run(Paragraphs.from_documents(documents, repeats), t)
+        out, start = [], 0
+        for d in documents:
+            out.append(flat[start : start + len(d)])
+            start += len(d)
+        return out
+
+    def score_document(
+        self, text: str, split_mode: str = defaults.DEFAULT_SPLIT, threshold: float | None = None
+    ) -> list[ParagraphScore]:
+        """Split one document into paragraphs and score them in context."""
+        return self.score_documents([split(text, split_mode)], threshold=threshold)[0]
+
+    def clean(
+        self, text: str, split_mode: str = defaults.DEFAULT_SPLIT, threshold: float | None = None
+    ) -> str:
+        """The document with its boilerplate paragraphs removed."""
+        scores = self.score_document(text, split_mode, threshold)
+        return join([s.text for s in scores if s.label == defaults.CONTENT], split_mode)
