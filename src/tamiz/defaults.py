@@ -50,10 +50,12 @@ REPEAT_CAP = 1000
 # --- model ------------------------------------------------------------------
 SEED = 13
 CV_FOLDS = 5
-LOGREG_C = 4.0
-LOGREG_MAX_ITER = 2000
-STAGE2_MAX_ITER = 300
-STAGE2_LEARNING_RATE = 0.06
+STAGE1_ALPHA = 1e-6
+STAGE1_SAMPLE_BUDGET = 200_000  # epochs = budget / rows, clipped to the bounds below
+STAGE1_MIN_EPOCHS = 4
+STAGE1_MAX_EPOCHS = 20
+STAGE2_MAX_ITER = 200
+STAGE2_LEARNING_RATE = 0.08
 STAGE2_MAX_LEAF_NODES = 31
 STAGE2_L2 = 1.0
 # share of training documents whose repetition counts are hidden, so the model

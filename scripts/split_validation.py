@@ -1,0 +1,41 @@
+"""Freeze the document-level validation split of training_data/ (a data chore; idempotent).
+
+A document goes to validation/ when sha1(doc id) mod 100 < VALIDATION_PERCENT, so the
+split never depends on file order and re-running it moves nothing. Usage:
+    python scripts/split_validation.py [training_data]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+VALIDATION_PERCENT = 15
+
+
+def is_validation(doc: str) -> bool:
+    return int(hashlib.sha1(doc.encode()).hexdigest(), 16) % 100 < VALIDATION_PERCENT
+
+
+def main(root: Path) -> None:
+    files: dict[str, list[str]] = {}
+    for sub in ("", "train", "validation"):
+        for f in sorted((root / sub).glob("*.jsonl")):
+            files.setdefault(f.name, []).extend(f.read_text(encoding="utf-8").splitlines())
+            f.unlink()
+    for name, lines in files.items():
+        parts: dict[str, list[str]] = {"train": [], "validation": []}
+        for line in lines:
+            if line.strip():
+                doc = str(json.loads(line)["doc"])
+                parts["validation" if is_validation(doc) else "train"].append(line)
+        for part, rows in parts.items():
+            (root / part).mkdir(exist_ok=True)
+            (root / part / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+            print(f"{part}/{name}: {len(rows)} paragraphs")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "training_data"))
