@@ -9,15 +9,19 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tamiz needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'
 	touch $(STAMP)
 
+SHARED_EXAMPLE := ../shared/examples/elpais-usa-article.txt
+
 demo: $(STAMP)
-	@echo "== tamiz clean examples/mixed-page.txt (kept paragraphs) =="
-	$(BIN)/tamiz clean examples/mixed-page.txt --removed /dev/stderr
+	@echo "== tamiz clean examples/mixed-page.txt: a Spanish article on a page with English chrome =="
+	$(BIN)/tamiz clean examples/mixed-page.txt
+	@if [ -f $(SHARED_EXAMPLE) ]; then \
+	  echo; echo "== tamiz clean $(SHARED_EXAMPLE): an English article with a Spanish notice =="; \
+	  $(BIN)/tamiz clean $(SHARED_EXAMPLE); fi
 	@echo
-	@echo "== tamiz score (one paragraph per line on stdin) =="
+	@echo "== tamiz score: one paragraph per line on stdin =="
 	printf 'Suscríbete para seguir leyendo\nThe minister said on Tuesday that the plan would be approved by parliament.\n' | $(BIN)/tamiz score
 
 test: $(STAMP)

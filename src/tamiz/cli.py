@@ -122,6 +122,8 @@ def clean(
         raise typer.Exit(128 + err.signum)
     progress.done()
     _report(stats)
+    if stats.skipped_binary:
+        raise typer.Exit(1)  # the rest is done, but some input was not cleaned
 
 
 def _report(stats) -> None:
@@ -297,7 +299,9 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _on_signal)
     code = 0
     try:
-        app(args=argv, standalone_mode=False, prog_name="tamiz")
+        # without standalone mode, typer returns (not raises) a command's Exit code
+        rv = app(args=argv, standalone_mode=False, prog_name="tamiz")
+        code = rv if isinstance(rv, int) else 0
     except TamizError as err:
         _say(f"error: {err}")
         code = err.exit_code
@@ -315,6 +319,11 @@ def main(argv: list[str] | None = None) -> None:
         code = 0
     except OSError as err:
         _say(f"error: {err.filename or ''}{': ' if err.filename else ''}{err.strerror or err}")
+        code = 1
+    except Exception as err:  # a bug: still one line for the user; TAMIZ_DEBUG=1 shows where
+        if os.environ.get("TAMIZ_DEBUG"):
+            raise
+        _say(f"internal error: {err.__class__.__name__}: {err} (TAMIZ_DEBUG=1 for details)")
         code = 1
     _quiet_exit(code)
 

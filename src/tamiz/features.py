@@ -244,9 +244,10 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
                     for k in range(1, n):
                         g = g * 1_000_003 + h[k : len(h) - n + 1 + k]
                     parts.append(g & wmask)
-            word_rows.append(np.concatenate(parts) + n_char if parts else np.zeros(0, np.int64))
-        shape = (len(texts), n_char + wmask + 1)
-        return sp.hstack([_rows_to_csr(char_rows, shape), _rows_to_csr(word_rows, shape)]).tocsr()
+            word_rows.append(np.concatenate(parts) if parts else np.zeros(0, np.int64))
+        n = len(texts)
+        return sp.hstack([_rows_to_csr(char_rows, (n, n_char)),
+                          _rows_to_csr(word_rows, (n, wmask + 1))]).tocsr()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -315,111 +316,125 @@ def doc_slices(doc: np.ndarray) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in zip(starts, ends)]
 
 
-def main_language(langs: list[str], chars: np.ndarray) -> str:
-    """The language holding most characters of a document (und if none is known)."""
-    weight: dict[str, float] = {}
-    for lang, c in zip(langs, chars):
-        if lang != defaults.UNDETERMINED:
-            weight[lang] = weight.get(lang, 0.0) + float(c)
-    return max(weight, key=weight.get) if weight else defaults.UNDETERMINED
-
-
 def context_matrix(block: FeatureBlock, s: np.ndarray) -> np.ndarray:
     """Per-row context features (CONTEXT_NAMES order) from stage-1 logits `s`.
 
-    Missing neighbours are NaN, which the second stage handles natively.
+    Vectorized over all documents at once (an isolated paragraph is a document of
+    one, so `score` on a stream costs no per-document Python work). Missing
+    neighbours are NaN, which the second stage handles natively.
     """
     n = len(block)
-    out = np.full((n, len(CONTEXT_NAMES)), np.nan)
+    s = np.asarray(s, dtype=np.float64)
     chars = np.expm1(block.shape[:, _SHAPE_IDX["log_chars"]])
     terminal = block.shape[:, _SHAPE_IDX["ends_terminal"]]
+    row = np.arange(n)
+    slices = doc_slices(block.doc)
+    lengths = np.array([sl.stop - sl.start for sl in slices], dtype=np.int64)
+    doc_idx = np.repeat(np.arange(len(slices)), lengths)
+    start = np.repeat([sl.start for sl in slices], lengths).astype(np.int64)
+    m = np.repeat(lengths, lengths)
+    end = start + m
+    pos = row - start
+    cols: dict[str, np.ndarray] = {"s_self": s}
+
+    def shifted(x: np.ndarray, k: int) -> np.ndarray:
+        """x at row+k within the same document, NaN outside it."""
+        src = row + k
+        ok = (src >= start) & (src < end)
+        out = np.full(n, np.nan)
+        out[ok] = x[src[ok]]
+        return out
+
     w = defaults.CONTEXT_WINDOW
-    for sl in doc_slices(block.doc):
-        ds = s[sl]
-        m = len(ds)
-        dc = chars[sl]
-        dt = terminal[sl]
-        pad = np.full(w, np.nan)
-        padded = np.concatenate([pad, ds, pad])
-        rows = np.empty((m, len(CONTEXT_NAMES)))
-        col = 0
-        rows[:, col] = ds
-        col += 1
-        for k in range(1, w + 1):
-            rows[:, col] = padded[w - k : w - k + m]
-            col += 1
-        for k in range(1, w + 1):
-            rows[:, col] = padded[w + k : w + k + m]
-            col += 1
-        with np.errstate(invalid="ignore"):
-            win = np.stack([padded[w + k : w + k + m] for k in range(-w, w + 1) if k != 0])
-            rows[:, col] = _nanmean(win)
-            col += 1
-            rows[:, col] = _rolling_mean(ds, 10)
-            col += 1
-        rows[:, col] = ds.mean()
-        col += 1
-        rows[:, col] = (ds > 0).mean()
-        col += 1
-        strong = (ds > _STRONG) & (dc > 60)
-        content_chars = np.where(ds > 0, dc, 0.0)
-        csum = np.cumsum(content_chars)
-        rows[:, col] = np.log1p(csum - content_chars)
-        col += 1
-        rows[:, col] = np.log1p(csum[-1] - csum)
-        col += 1
-        rows[:, col] = _gap(strong, forward=False)
-        col += 1
-        rows[:, col] = _gap(strong, forward=True)
-        col += 1
-        idx = np.arange(m)
-        rows[:, col] = np.log1p(m)
-        col += 1
-        rows[:, col] = idx / max(m - 1, 1)
-        col += 1
-        rows[:, col] = np.minimum(idx, 200)
-        col += 1
-        rows[:, col] = np.minimum(m - 1 - idx, 200)
-        col += 1
-        total = dc.sum()
-        rows[:, col] = (np.cumsum(dc) - dc) / max(total, 1.0)
-        col += 1
-        lc = np.log1p(dc)
-        rows[:, col] = np.concatenate([[np.nan], lc[:-1]])
-        col += 1
-        rows[:, col] = np.concatenate([lc[1:], [np.nan]])
-        col += 1
-        rows[:, col] = np.concatenate([[np.nan], dt[:-1]])
-        col += 1
-        rows[:, col] = np.concatenate([dt[1:], [np.nan]])
-        col += 1
-        langs = block.lang[sl]
-        doc_lang = main_language(langs, dc)
-        own = [feature_language(x) for x in langs]
-        rows[:, col] = [_LANG_CODE[x] for x in own]
-        col += 1
-        rows[:, col] = _LANG_CODE[feature_language(doc_lang)]
-        col += 1
-        rows[:, col] = [
-            np.nan if x == defaults.UNDETERMINED or doc_lang == defaults.UNDETERMINED
-            else float(x != doc_lang)
-            for x in langs
-        ]
-        col += 1
-        rows[:, col] = np.log1p(block.repeat[sl])
-        col += 1
-        dk = block.keys[sl]
-        counts: dict[str, int] = {}
-        for key in dk:
-            counts[key] = counts.get(key, 0) + 1
-        rows[:, col] = [counts[key] for key in dk]
-        col += 1
-        for name in (*SHAPE_NAMES[:6], "stopword_density_any", "second_person",
-                     "symbol_share", "titlecase_share"):
-            rows[:, col] = block.shape[sl, _SHAPE_IDX[name]]
-            col += 1
-        out[sl] = rows
-    return out
+    for k in range(1, w + 1):
+        cols[f"s_prev{k}"] = shifted(s, -k)
+    for k in range(1, w + 1):
+        cols[f"s_next{k}"] = shifted(s, k)
+    window = np.stack([cols[f"s_prev{k}"] for k in range(1, w + 1)]
+                      + [cols[f"s_next{k}"] for k in range(1, w + 1)])
+    cols["s_window_mean"] = _nanmean(window)
+    csum = np.concatenate([[0.0], np.cumsum(s)])
+    lo = np.maximum(row - 10, start)
+    hi = np.minimum(row + 11, end)
+    others = hi - lo - 1
+    cols["s_wide_mean"] = np.where(
+        others > 0, (csum[hi] - csum[lo] - s) / np.maximum(others, 1), np.nan)
+    seg = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if n else np.zeros(0, np.int64)
+    cols["s_doc_mean"] = (np.add.reduceat(s, seg) / lengths)[doc_idx] if n else s
+    cols["s_doc_share_content"] = (np.add.reduceat((s > 0).astype(float), seg) / lengths)[doc_idx] if n else s
+    content_chars = np.where(s > 0, chars, 0.0)
+    cc = np.concatenate([[0.0], np.cumsum(content_chars)])
+    before = cc[row] - cc[start]
+    cols["content_chars_before"] = np.log1p(before)
+    cols["content_chars_after"] = np.log1p(cc[end] - cc[row + 1])
+    strong = (s > _STRONG) & (chars > 60)
+    last = np.maximum.accumulate(np.where(strong, row, -1))
+    prev_strong = np.concatenate([[-1], last[:-1]]) if n else last
+    cols["gap_to_content_prev"] = np.where(
+        prev_strong >= start, np.minimum(row - prev_strong, 50), np.nan)
+    nxt = np.minimum.accumulate(np.where(strong, row, n)[::-1])[::-1]
+    next_strong = np.concatenate([nxt[1:], [n]]) if n else nxt
+    cols["gap_to_content_next"] = np.where(
+        next_strong < end, np.minimum(next_strong - row, 50), np.nan)
+    cols["log_doc_len"] = np.log1p(m)
+    cols["rel_pos"] = pos / np.maximum(m - 1, 1)
+    cols["pos"] = np.minimum(pos, 200)
+    cols["pos_from_end"] = np.minimum(m - 1 - pos, 200)
+    ch = np.concatenate([[0.0], np.cumsum(chars)])
+    cols["char_pos"] = (ch[row] - ch[start]) / np.maximum(ch[end] - ch[start], 1.0)
+    log_chars = np.log1p(chars)
+    cols["chars_prev1"] = shifted(log_chars, -1)
+    cols["chars_next1"] = shifted(log_chars, 1)
+    cols["terminal_prev1"] = shifted(terminal, -1)
+    cols["terminal_next1"] = shifted(terminal, 1)
+    own, doc_own = _languages(block.lang, chars, doc_idx, len(slices))
+    names = _lang_names()
+    cols["lang_self"] = np.array([_LANG_CODE[feature_language(x)] for x in block.lang])
+    doc_code = np.array([_LANG_CODE[feature_language(names.get(int(d), defaults.UNDETERMINED))]
+                         for d in doc_own])
+    cols["lang_doc"] = doc_code[doc_idx] if n else np.zeros(0)
+    row_doc_own = doc_own[doc_idx] if n else np.zeros(0, np.int64)
+    cols["lang_mismatch"] = np.where((own >= 0) & (row_doc_own >= 0),
+                                     (own != row_doc_own).astype(float), np.nan)
+    cols["repeat_docs"] = np.log1p(block.repeat)
+    counts: dict[tuple[int, str], int] = {}
+    pairs = list(zip(doc_idx.tolist(), block.keys))
+    for p in pairs:
+        counts[p] = counts.get(p, 0) + 1
+    cols["repeat_in_doc"] = np.array([counts[p] for p in pairs], dtype=np.float64)
+    for name in (*SHAPE_NAMES[:6], "stopword_density_any", "second_person",
+                 "symbol_share", "titlecase_share"):
+        cols[name] = block.shape[:, _SHAPE_IDX[name]]
+    if n == 0:
+        return np.zeros((0, len(CONTEXT_NAMES)))
+    return np.column_stack([cols[name] for name in CONTEXT_NAMES])
+
+
+@lru_cache(maxsize=1)
+def _lang_indices() -> dict[str, int]:
+    """A fixed integer per language the tagger knows (its sorted profile order)."""
+    return {lang: k for k, lang in enumerate(get_tagger().languages)}
+
+
+@lru_cache(maxsize=1)
+def _lang_names() -> dict[int, str]:
+    return {k: lang for lang, k in _lang_indices().items()}
+
+
+def _languages(langs: list[str], chars: np.ndarray, doc_idx: np.ndarray, n_docs: int):
+    """Per-row language indices (-1: und) and each document's main language index.
+
+    The main language holds most characters among a document's tagged paragraphs;
+    -1 when none is tagged. Ties go to the lower index.
+    """
+    index = _lang_indices()
+    own = np.array([index.get(x, -1) for x in langs], dtype=np.int64)
+    weight = np.zeros((n_docs, len(index)))
+    known = own >= 0
+    np.add.at(weight, (doc_idx[known], own[known]), chars[known] + 1e-9)
+    best = weight.argmax(axis=1)
+    doc_own = np.where(weight[np.arange(n_docs), best] > 0, best, -1)
+    return own, doc_own
 
 
 def _nanmean(stack: np.ndarray) -> np.ndarray:
@@ -427,28 +442,3 @@ def _nanmean(stack: np.ndarray) -> np.ndarray:
     total = np.where(valid, stack, 0.0).sum(axis=0)
     count = valid.sum(axis=0)
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-
-def _rolling_mean(x: np.ndarray, half: int) -> np.ndarray:
-    """Mean of x over [i-half, i+half] excluding i itself (NaN for a lone paragraph)."""
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    idx = np.arange(len(x))
-    lo = np.maximum(idx - half, 0)
-    hi = np.minimum(idx + half + 1, len(x))
-    n = hi - lo - 1
-    total = c[hi] - c[lo] - x
-    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
-
-
-def _gap(flags: np.ndarray, forward: bool) -> np.ndarray:
-    """Distance in paragraphs to the nearest flagged paragraph before (or after) each row."""
-    m = len(flags)
-    out = np.full(m, np.nan)
-    last = None
-    order = range(m - 1, -1, -1) if forward else range(m)
-    for k in order:
-        if last is not None:
-            out[k] = min(abs(k - last), 50)
-        if flags[k]:
-            last = k
-    return out

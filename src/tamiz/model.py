@@ -16,6 +16,7 @@ singletons as well, so scoring without context is a case it has seen.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +27,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import ThreadpoolController
 
 from . import defaults
 from .features import FeatureBlock, Paragraphs, ParagraphFeatures, context_matrix
@@ -83,6 +85,29 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
+    def _fit_stage2(self, Z: np.ndarray, y: np.ndarray) -> HistGradientBoostingClassifier:
+        """Fit stage 2, working around scikit-learn 1.9's failure on a constant column.
+
+        HistGradientBoosting's binning raises on a column with a single distinct value
+        (small training sets, or a fold without some language). Two extra rows with a
+        negligible weight give such columns a second value; rows of weight 0 would be
+        left out of the binning, and the error would stay.
+        """
+        constant = [j for j in range(Z.shape[1]) if len(np.unique(Z[~np.isnan(Z[:, j]), j])) < 2]
+        if not constant:
+            # no weights at all: unit weights would turn off HGB's constant-hessian fast path
+            return self._new_stage2().fit(Z, y)
+        weight = np.ones(len(y))
+        extra = np.repeat(Z[:1], 2, axis=0)
+        for j in constant:
+            values = Z[~np.isnan(Z[:, j]), j]
+            base = values[0] if len(values) else 0.0
+            extra[:, j] = [base, base + 1.0]
+        Z = np.vstack([Z, extra])
+        y = np.concatenate([y, [0, 1]])
+        weight = np.concatenate([weight, [1e-9, 1e-9]])
+        return self._new_stage2().fit(Z, y, sample_weight=weight)
+
     def _splits(self, groups: np.ndarray, rows: np.ndarray):
         n_groups = len(np.unique(groups[rows]))
         folds = min(self.cv_folds, n_groups)
@@ -92,6 +117,12 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
 
     # -- fit / predict -----------------------------------------------------------
     def fit(self, X: FeatureBlock, y):
+        # single-threaded trees: on a shared or busy 2-core machine OpenMP's parallel
+        # tree growing waits for cores far longer than it saves (measured 10x slower)
+        with _threadpools().limit(limits=1, user_api="openmp"):
+            return self._fit(X, y)
+
+    def _fit(self, X: FeatureBlock, y):
         y = np.asarray(y, dtype=object)
         if len(y) != len(X):
             raise ValueError("X and y have different lengths")
@@ -113,6 +144,10 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
             clf = self._new_stage1(len(train)).fit(X1[train], target[train])
             s_oof[held] = clf.decision_function(X1[held])
         self.stage1_ = self._new_stage1(len(labeled)).fit(X1[labeled], target[labeled])
+        # SGD keeps copies of its weights for a later partial_fit; the model never
+        # continues training, and they would double the model file.
+        for name in ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept"):
+            self.stage1_.__dict__.pop(name, None)
 
         # Stage 2 sees each labeled row twice: in its document, and alone.
         Z_doc = context_matrix(self._mask_repeats(X), s_oof)
@@ -126,8 +161,8 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         rows = np.arange(len(yz))
         p_oof = np.zeros(len(yz))
         for train, test in self._splits(gz, rows):
-            p_oof[test] = self._new_stage2().fit(Z[train], yz[train]).predict_proba(Z[test])[:, 1]
-        self.stage2_ = self._new_stage2().fit(Z, yz)
+            p_oof[test] = self._fit_stage2(Z[train], yz[train]).predict_proba(Z[test])[:, 1]
+        self.stage2_ = self._fit_stage2(Z, yz)
         self.calibrator_ = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
         self.calibrator_.fit(p_oof, yz)
         n = len(labeled)
@@ -160,6 +195,12 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: FeatureBlock) -> np.ndarray:
         return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+
+@lru_cache(maxsize=1)
+def _threadpools() -> ThreadpoolController:
+    """Inspecting the loaded thread pools reads files; do it once per process."""
+    return ThreadpoolController()
 
 
 def build_pipeline(**params) -> Pipeline:
@@ -206,8 +247,13 @@ class Model:
         return float(self.card.get("threshold_isolated", self.threshold))
 
     def _run(self, table: Paragraphs, threshold: float) -> list[ParagraphScore]:
+        if len(table) == 0:
+            return []
         block = self.pipeline.named_steps["features"].transform(table)
-        p_content = self.pipeline.named_steps["classifier"].predict_proba(block)[:, 1]
+        # One OpenMP thread: batches are small, and a parallel tree predictor on a busy
+        # machine (or beside other workers) waits for cores instead of working.
+        with _threadpools().limit(limits=1, user_api="openmp"):
+            p_content = self.pipeline.named_steps["classifier"].predict_proba(block)[:, 1]
         out = []
         for k, text in enumerate(table.texts):
             pb = float(1.0 - p_content[k])

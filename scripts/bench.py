@@ -1,0 +1,555 @@
+"""Speed and memory of tamiz, and of two baselines, on the same paragraphs.
+
+What is measured, each as its own child process (stdout to /dev/null, input file on stdin):
+
+* ``tamiz score`` (paragraphs alone) and ``tamiz score --doc`` (the whole file as one
+  document; only up to 100k paragraphs, since it holds everything in memory at once);
+* ``tamiz clean --jsonl docs_N.jsonl`` with ``--jobs 1`` and ``--jobs 2``;
+* model load time (median of 3), and the bare interpreter + ``import tamiz.cli`` time;
+* ``tamiz train`` on 10k / 50k / 100k labeled paragraphs of training_data/train only
+  (the shared benchmark pages are evaluation data and are never trained on);
+* baselines: jusText over the same documents (one ``<p>`` per paragraph, the English
+  stoplist for every page), and a plain seeded ``langdetect.detect()`` loop over the first
+  ``--langdetect-max`` paragraphs of the smallest corpus (it tags a few hundred a second).
+
+Paragraphs per second is always N / wall seconds of the whole process, start-up included.
+
+Why whole processes: a user pays for interpreter start-up, imports and model loading
+on every run, and peak memory is a property of the process, so numbers taken inside one
+warm interpreter would flatter everyone. Wall time is ``time.perf_counter()`` around
+spawn and reap; peak RSS is ``ru_maxrss`` from ``os.wait4`` on the child. Two caveats
+follow from how Linux accounts ``ru_maxrss``:
+
+* it is the peak of the largest single process of the child's tree (``--jobs 2``: the
+  main process or one worker, whichever peaked higher), not the sum of the tree;
+* a child also inherits the high-water mark of the process that spawned it. So this
+  script keeps itself small: the corpora are built in a separate process, and the
+  script's own peak (the floor below which no reading means anything) is recorded.
+
+Corpora (10k, 100k, 500k paragraphs) come from training_data/**/*.jsonl and the shared
+benchmark pages (``--bench-data``; skipped when absent). Documents stay whole and in
+order; the sources are interleaved in proportion to their size, so every corpus has
+about the same mix and sizes compare fairly, and the documents are cycled (repeats get
+ids like ``docid#2``) until the size is reached. Each corpus is written twice: one
+paragraph per line (``paras_N.txt``) and one JSON document per line (``docs_N.jsonl``).
+
+Usage: python scripts/bench.py [--quick] [--sizes 10000,100000] [--repeat 3]
+The table goes to stdout; all numbers also go to results.json in the work directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINING_DATA = ROOT / "training_data"
+BENCH_DATA = ROOT.parent / "shared" / "bench" / "paragraphs.jsonl"
+WORKDIR = Path("/tmp/bench")
+DEFAULT_SIZES = (10_000, 100_000, 500_000)
+TRAIN_SIZES = (10_000, 50_000, 100_000)
+DOC_MODE_MAX = 100_000  # `score --doc` keeps the whole input in memory as one document
+LANGDETECT_MAX = 10_000  # the langdetect loop runs at a few hundred paragraphs/s
+LOAD_RUNS = 3
+# settings that change the numbers when set (thread pools, the model used)
+ENV_REPORTED = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TAMIZ_MODEL")
+# characters that would break a paragraph across lines in one reader and not another
+LINE_BREAKS = str.maketrans(dict.fromkeys("\r\n\x85\u2028\u2029", " "))
+
+# --- child programs (run with -c; argv[1:] as shown) ------------------------------
+
+LOAD_CODE = """\
+import sys, time
+t = time.perf_counter()
+import tamiz
+tamiz.load_model(sys.argv[1] or None)
+print(time.perf_counter() - t)
+"""
+
+IMPORT_CODE = "import tamiz.cli"
+
+# argv: docs.jsonl. One HTML page per document, one <p> per paragraph.
+JUSTEXT_CODE = """\
+import html, json, sys
+import justext
+stoplist = justext.get_stoplist("English")
+kept = 0
+with open(sys.argv[1], encoding="utf-8") as fh:
+    for line in fh:
+        paragraphs = json.loads(line)["text"].split("\\n")
+        page = "<html><body>" + "".join(
+            "<p>" + html.escape(p) + "</p>" for p in paragraphs) + "</body></html>"
+        kept += sum(not p.is_boilerplate for p in justext.justext(page, stoplist))
+print(kept)
+"""
+
+# stdin: one paragraph per line; argv: the most paragraphs to tag.
+LANGDETECT_CODE = """\
+import sys
+from langdetect import DetectorFactory, detect
+from langdetect.lang_detect_exception import LangDetectException
+DetectorFactory.seed = 0
+limit, n = int(sys.argv[1]), 0
+for line in sys.stdin:
+    text = line.strip()
+    if not text:
+        continue
+    if n >= limit:
+        break
+    try:
+        lang = detect(text)
+    except LangDetectException:
+        lang = "und"
+    sys.stdout.write(lang + "\\n")
+    n += 1
+"""
+
+
+# --- corpora ----------------------------------------------------------------------
+
+@dataclass
+class Document:
+    id: str
+    rows: list[dict]  # labeled rows in `i` order
+
+
+def read_documents(path: Path) -> list[Document]:
+    """A labeled JSON Lines file -> its documents, in first-appearance order."""
+    docs: dict[str, list[dict]] = {}
+    with open(path, encoding="utf-8-sig") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                row["text"] = row["text"].translate(LINE_BREAKS).strip()
+                if row["text"]:
+                    docs.setdefault(str(row.get("doc", path.name)), []).append(row)
+    return [Document(doc, sorted(rows, key=lambda r: r.get("i", 0))) for doc, rows in docs.items()]
+
+
+def interleave(sources: list[list[Document]]) -> list[Document]:
+    """Merge sources keeping each one's order, so any prefix has about the whole's mix.
+
+    A document sorts by the middle of its paragraph span as a share of its source.
+    """
+    keyed = []
+    for s, docs in enumerate(sources):
+        total = sum(len(d.rows) for d in docs) or 1
+        done = 0
+        for k, d in enumerate(docs):
+            keyed.append(((done + len(d.rows) / 2) / total, s, k, d))
+            done += len(d.rows)
+    keyed.sort(key=lambda e: e[:3])
+    return [e[3] for e in keyed]
+
+
+def cycle(docs: list[Document], n: int) -> list[Document]:
+    """Whole documents, cycled from the start until they hold at least n paragraphs."""
+    if not any(d.rows for d in docs):
+        raise SystemExit("bench: no paragraphs to build a corpus from")
+    out: list[Document] = []
+    count, lap = 0, 1
+    while count < n:
+        for d in docs:
+            if count >= n:
+                break
+            out.append(Document(d.id if lap == 1 else f"{d.id}#{lap}", d.rows))
+            count += len(d.rows)
+        lap += 1
+    return out
+
+
+def corpus_sources(training: Path, bench_data: Path | None) -> list[Path]:
+    files = sorted(training.glob("**/*.jsonl"))
+    if bench_data is not None and bench_data.is_file():
+        files.append(bench_data)
+    return files
+
+
+def write_corpus(docs: list[Document], workdir: Path, size: int) -> dict:
+    """paras_N.txt (for `score`) and docs_N.jsonl (for `clean --jsonl`, jusText)."""
+    paras, jsonl = workdir / f"paras_{size}.txt", workdir / f"docs_{size}.jsonl"
+    with open(paras, "w", encoding="utf-8") as p, open(jsonl, "w", encoding="utf-8") as j:
+        for d in docs:
+            texts = [r["text"] for r in d.rows]
+            p.write("\n".join(texts) + "\n")
+            j.write(json.dumps({"id": d.id, "text": "\n".join(texts)}, ensure_ascii=False) + "\n")
+    return {"size": size, "paragraphs": sum(len(d.rows) for d in docs), "documents": len(docs),
+            "paras": str(paras), "docs": str(jsonl), "mib": round(jsonl.stat().st_size / 2**20, 1)}
+
+
+def write_training_set(docs: list[Document], workdir: Path, size: int) -> dict:
+    """A directory of one labeled JSON Lines file; repeated documents get new `doc` ids."""
+    out = workdir / f"train_{size}"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "train.jsonl", "w", encoding="utf-8") as fh:
+        for d in docs:
+            for row in d.rows:
+                fh.write(json.dumps({**row, "doc": d.id}, ensure_ascii=False) + "\n")
+    return {"size": size, "paragraphs": sum(len(d.rows) for d in docs), "documents": len(docs),
+            "dir": str(out)}
+
+
+def build_inputs(training: str, bench_data: str | None, workdir: str,
+                 sizes: list[int], train_sizes: list[int]) -> dict:
+    """Write every corpus and training set; returns their manifest. Runs in its own process."""
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    sources = corpus_sources(Path(training), Path(bench_data) if bench_data else None)
+    docs = interleave([read_documents(f) for f in sources])
+    corpora = {str(n): write_corpus(cycle(docs, n), work, n) for n in sizes}
+    # training sets: training_data/train only, never validation or benchmark pages
+    train_docs = interleave([read_documents(f) for f in sorted((Path(training) / "train").glob("*.jsonl"))])
+    train_sets = {str(n): write_training_set(cycle(train_docs, n), work, n) for n in train_sizes}
+    return {"sources": [str(f) for f in sources], "corpora": corpora, "train_sets": train_sets}
+
+
+def build_in_child(args, sizes: list[int], train_sizes: list[int]) -> dict:
+    """Build the inputs in a fresh interpreter, so this process's peak RSS stays small."""
+    bench = str(args.bench_data) if args.bench_data and args.bench_data.is_file() else None
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(build_inputs, (str(args.training_data), bench, str(args.workdir),
+                                         sizes, train_sizes))
+
+
+# --- running and measuring children -----------------------------------------------
+
+@dataclass
+class Run:
+    wall_s: float
+    maxrss_kib: int
+    exit_code: int
+    stdout: str = ""
+    timed_out: bool = False
+
+
+@dataclass
+class Measurement:
+    name: str
+    size: int | None  # the nominal size, or None (start-up measurements)
+    paragraphs: int | None  # what the process actually handled
+    cmd: list[str]
+    runs: list[Run] = field(default_factory=list)
+    error: str | None = None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.runs)
+
+    @property
+    def wall_s(self) -> float | None:
+        return statistics.median(r.wall_s for r in self.runs) if self.ok else None
+
+    @property
+    def rss_mib(self) -> float | None:
+        return statistics.median(r.maxrss_kib for r in self.runs) / 1024 if self.ok else None
+
+    @property
+    def paragraphs_per_s(self) -> float | None:
+        if not self.ok or not self.paragraphs:
+            return None
+        return self.paragraphs / self.wall_s
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(wall_s=self.wall_s, rss_mib=self.rss_mib, paragraphs_per_s=self.paragraphs_per_s)
+        return d
+
+
+def run_child(cmd: list[str], stdin: Path | None, log: Path, timeout: float | None,
+              capture: bool = False) -> Run:
+    """Spawn, wait with os.wait4, and return wall seconds, peak RSS (KiB) and exit code."""
+    out_path = log.with_suffix(".out")
+    timed_out = threading.Event()
+    with open(stdin or os.devnull, "rb") as fin, open(log, "wb") as ferr, \
+            open(out_path if capture else os.devnull, "wb") as fout:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=ferr)
+        timer = threading.Timer(timeout, lambda: (timed_out.set(), proc.terminate())) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            if timer:
+                timer.cancel()
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stdout = out_path.read_text(encoding="utf-8", errors="replace") if capture else ""
+    return Run(wall, usage.ru_maxrss, proc.returncode, stdout, timed_out.is_set())
+
+
+def _failure(run: Run, log: Path) -> str:
+    if run.timed_out:
+        return f"stopped after {run.wall_s:.0f} s (--timeout)"
+    lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines()
+             if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln or "error:" in ln]  # a traceback's last word
+    return f"exit {run.exit_code} after {run.wall_s:.0f} s: {(errors or lines or ['(no message)'])[-1]}"
+
+
+def measure(m: Measurement, stdin: Path | None, repeat: int, ctx: dict,
+            capture: bool = False) -> Measurement:
+    """Run a measurement `repeat` times (stopping at the first failure) and print a line."""
+    slug = "".join(c if c.isalnum() else "_" for c in f"{m.name}_{m.size or ''}").strip("_")
+    print(f"bench: {m.name} [{m.size or '-'}] ...", end="", file=sys.stderr, flush=True)
+    for k in range(repeat):
+        log = ctx["logs"] / f"{slug}.{k + 1}.err"
+        run = run_child(m.cmd, stdin, log, ctx["timeout"], capture)
+        if run.exit_code != 0 or run.timed_out:
+            m.error = _failure(run, log)
+            break
+        m.runs.append(run)
+    status = m.error or f"{m.wall_s:.2f} s, {m.rss_mib:.0f} MiB"
+    print(f" {status}", file=sys.stderr, flush=True)
+    ctx["results"].append(m)
+    return m
+
+
+# --- the measurements ---------------------------------------------------------------
+
+def tamiz_cmd(ctx: dict, *args: str) -> list[str]:
+    model = ["--model", str(ctx["model"])] if ctx["model"] else []
+    return [*ctx["tamiz"], *args, *model]
+
+
+def measure_startup(ctx: dict) -> None:
+    runs = max(LOAD_RUNS, ctx["repeat"])
+    load = measure(Measurement("model load (import + load_model)", None, None,
+                               [ctx["python"], "-c", LOAD_CODE, str(ctx["model"] or "")]),
+                   None, runs, ctx, capture=True)
+    if load.ok:
+        seconds = statistics.median(float(r.stdout.split()[-1]) for r in load.runs)
+        load.note = f"in-process load {seconds:.2f} s"
+        ctx["load_seconds"] = seconds
+    measure(Measurement("python -c 'import tamiz.cli'", None, None,
+                        [ctx["python"], "-c", IMPORT_CODE]), None, runs, ctx)
+
+
+def measure_corpus(ctx: dict, corpus: dict) -> None:
+    n, paras, docs = corpus["size"], Path(corpus["paras"]), Path(corpus["docs"])
+    count, repeat = corpus["paragraphs"], ctx["repeat"]
+    measure(Measurement("tamiz score", n, count, tamiz_cmd(ctx, "score")), paras, repeat, ctx)
+    if n <= DOC_MODE_MAX:
+        measure(Measurement("tamiz score --doc", n, count, tamiz_cmd(ctx, "score", "--doc")),
+                paras, repeat, ctx)
+    for jobs in (1, 2):
+        measure(Measurement(f"tamiz clean --jobs {jobs}", n, count,
+                            tamiz_cmd(ctx, "clean", "--jsonl", str(docs), "--jobs", str(jobs))),
+                None, repeat, ctx)
+    measure(Measurement("jusText", n, count, [ctx["python"], "-c", JUSTEXT_CODE, str(docs)]),
+            None, repeat, ctx)
+
+
+def measure_langdetect(ctx: dict, corpus: dict) -> None:
+    n = min(corpus["paragraphs"], ctx["langdetect_max"])
+    m = Measurement("langdetect loop", corpus["size"], n,
+                    [ctx["python"], "-c", LANGDETECT_CODE, str(n)])
+    m.note = f"first {n} paragraphs of the {corpus['size']} corpus"
+    measure(m, Path(corpus["paras"]), ctx["repeat"], ctx)
+
+
+def measure_train(ctx: dict, train_set: dict) -> None:
+    n = train_set["size"]
+    out = ctx["workdir"] / f"model_{n}"
+    m = Measurement("tamiz train", n, train_set["paragraphs"],
+                    [*ctx["tamiz"], "train", train_set["dir"], "--out", str(out), "--force"])
+    m.note = f"{train_set['documents']} documents"
+    measure(m, None, ctx["repeat"], ctx)
+
+
+# --- report -------------------------------------------------------------------------
+
+def _find(results: list[Measurement], name: str, size: int | None = None) -> Measurement | None:
+    for m in results:
+        if m.name == name and (size is None or m.size == size) and m.ok:
+            return m
+    return None
+
+
+def _k(n: int | None) -> str:
+    if n is None:
+        return "-"
+    return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+
+
+def _ratio(name: str, value: float | None, op: str, target: float, why: str = "") -> dict:
+    met = None if value is None else (value >= target if op == ">=" else
+                                      value <= target if op == "<=" else value < target)
+    return {"name": name, "value": value, "op": op, "target": target, "met": met, "note": why}
+
+
+def ratios(results: list[Measurement], sizes: list[int], ctx: dict) -> list[dict]:
+    """The numbers the project's targets are about."""
+    out = []
+    for n in sizes:
+        score, just = _find(results, "tamiz score", n), _find(results, "jusText", n)
+        out.append(_ratio(f"tamiz score / jusText, paragraphs/s @{_k(n)}",
+                          score.paragraphs_per_s / just.paragraphs_per_s if score and just else None,
+                          ">=", 1.0))
+    lang = _find(results, "langdetect loop")
+    score = _find(results, "tamiz score", lang.size) if lang else None
+    out.append(_ratio(f"tamiz score / langdetect loop, paragraphs/s @{_k(lang.size) if lang else '?'}",
+                      score.paragraphs_per_s / lang.paragraphs_per_s if score and lang else None,
+                      ">=", 15.0))
+    for n in sizes:
+        j1, j2 = _find(results, "tamiz clean --jobs 1", n), _find(results, "tamiz clean --jobs 2", n)
+        out.append(_ratio(f"clean --jobs 2 / --jobs 1, paragraphs/s @{_k(n)}",
+                          j2.paragraphs_per_s / j1.paragraphs_per_s if j1 and j2 else None,
+                          ">=", 1.7))
+    small, big = min(sizes), max(sizes)
+    lo, hi = _find(results, "tamiz clean --jobs 1", small), _find(results, "tamiz clean --jobs 1", big)
+    out.append(_ratio(f"clean --jobs 1 peak RSS @{_k(big)} / @{_k(small)}",
+                      hi.rss_mib / lo.rss_mib if lo and hi and big != small else None, "<=", 1.3,
+                      "" if big != small else "needs two sizes"))
+    train = _find(results, "tamiz train", 100_000)
+    out.append(_ratio("tamiz train @100k, wall s", train.wall_s if train else None, "<", 120.0,
+                      "" if train or 100_000 in ctx["train_sizes"] else "not run"))
+    out.append(_ratio("model load, s (in-process, median)", ctx.get("load_seconds"), "<", 1.0))
+    return out
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def print_table(results: list[Measurement], manifest: dict, rows: list[dict], ctx: dict) -> None:
+    sources = manifest["sources"]
+    extra = [s for s in sources if not Path(s).is_relative_to(ctx["training_data"])]
+    print(f"corpora: {len(sources) - len(extra)} files of {ctx['training_data']}"
+          + "".join(f" + {s}" for s in extra))
+    for c in manifest["corpora"].values():
+        print(f"  {_k(c['size']):>5}: {c['paragraphs']:,} paragraphs in {c['documents']:,} documents,"
+              f" {c['mib']} MiB of JSON Lines")
+    print(f"model: {ctx['model'] or 'shipped'}; {ctx['repeat']} run(s) each, median;"
+          f" {os.cpu_count()} CPUs, load average {ctx['load_before']:.2f} before / {ctx['load_after']:.2f} after;"
+          f" RSS floor (this script's peak) {ctx['rss_floor_mib']:.0f} MiB\n")
+    head = f"{'measurement':<36} {'size':>5} {'paragraphs/s':>13} {'wall s':>8} {'peak RSS MiB':>13}  note"
+    print(head)
+    print("-" * len(head))
+    for m in results:
+        note = f"FAILED: {m.error}" if m.error else m.note
+        print(f"{m.name:<36} {_k(m.size):>5} {_fmt(m.paragraphs_per_s, ',.0f'):>13}"
+              f" {_fmt(m.wall_s, '.2f'):>8} {_fmt(m.rss_mib, '.0f'):>13}  {note}")
+    print("\ntargets:")
+    for r in rows:
+        verdict = {True: "ok", False: "MISSED", None: "n/a"}[r["met"]]
+        value = _fmt(r["value"], ".2f")
+        extra = f" ({r['note']})" if r["note"] else ""
+        print(f"  {r['name']:<52} {value:>8}   target {r['op']} {r['target']:g}   {verdict}{extra}")
+
+
+# --- entry point ----------------------------------------------------------------------
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(s.replace("_", "")) for s in text.split(",") if s.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}")
+    if not sizes or sizes[0] <= 0:
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
+                   help="corpus sizes in paragraphs (default: 10000,100000,500000)")
+    p.add_argument("--train-sizes", type=_sizes, default=list(TRAIN_SIZES),
+                   help="labeled training set sizes (default: 10000,50000,100000)")
+    p.add_argument("--quick", action="store_true",
+                   help="only the smallest corpus and the smallest training set")
+    p.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is kept")
+    p.add_argument("--workdir", type=Path, default=WORKDIR, help="scratch directory (default: /tmp/bench)")
+    p.add_argument("--json", type=Path, help="results file (default: WORKDIR/results.json)")
+    p.add_argument("--training-data", type=Path, default=TRAINING_DATA)
+    p.add_argument("--bench-data", type=Path, default=BENCH_DATA,
+                   help="extra labeled pages for the corpora, never trained on (skipped if absent)")
+    p.add_argument("--model", type=Path, help="model directory for score/clean/load [default: shipped]")
+    p.add_argument("--langdetect-max", type=int, default=LANGDETECT_MAX,
+                   help="paragraphs tagged by the langdetect loop (default: 10000)")
+    p.add_argument("--timeout", type=float, default=3600, help="seconds before a child is stopped")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    if args.quick:
+        args.sizes, args.train_sizes = args.sizes[:1], args.train_sizes[:1]
+    return args
+
+
+def tamiz_exe() -> list[str]:
+    script = Path(sys.executable).parent / "tamiz"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "tamiz"]
+
+
+def run_all(args: argparse.Namespace, manifest: dict, ctx: dict) -> list[Measurement]:
+    """Every measurement, in the order printed."""
+    measure_startup(ctx)
+    for n in args.sizes:
+        measure_corpus(ctx, manifest["corpora"][str(n)])
+    measure_langdetect(ctx, manifest["corpora"][str(args.sizes[0])])
+    for n in args.train_sizes:
+        measure_train(ctx, manifest["train_sets"][str(n)])
+    return ctx["results"]
+
+
+def write_json(path: Path, args: argparse.Namespace, ctx: dict, manifest: dict,
+               results: list[Measurement], rows: list[dict]) -> None:
+    meta = {"started": ctx["started"], "seconds": ctx["seconds"],
+            "python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count(), "model": str(args.model) if args.model else None,
+            "repeat": args.repeat, "rss_floor_mib": ctx["rss_floor_mib"],
+            "load_average": [ctx["load_before"], ctx["load_after"]],
+            "env": {k: os.environ.get(k) for k in ENV_REPORTED}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"meta": meta, "inputs": manifest,
+                                "measurements": [m.to_dict() for m in results],
+                                "targets": rows}, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir = args.workdir.resolve()
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"bench: writing corpora under {workdir} ...", file=sys.stderr, flush=True)
+    manifest = build_in_child(args, args.sizes, args.train_sizes)
+    ctx = {"python": sys.executable, "tamiz": tamiz_exe(), "model": args.model,
+           "repeat": args.repeat, "timeout": args.timeout, "workdir": workdir, "logs": logs,
+           "langdetect_max": args.langdetect_max, "train_sizes": args.train_sizes,
+           "training_data": args.training_data.resolve(), "results": [],
+           "rss_floor_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "load_before": os.getloadavg()[0],
+           "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if ctx["load_before"] > 0.5 * (os.cpu_count() or 1):
+        print(f"bench: warning: load average {ctx['load_before']:.2f} on {os.cpu_count()} CPUs;"
+              " other work will inflate these timings", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    results = run_all(args, manifest, ctx)
+    ctx["seconds"] = round(time.perf_counter() - t0, 1)
+    ctx["load_after"] = os.getloadavg()[0]
+    rows = ratios(results, args.sizes, ctx)
+    print_table(results, manifest, rows, ctx)
+    out = args.json or workdir / "results.json"
+    write_json(out, args, ctx, manifest, results, rows)
+    print(f"\nresults: {out}")
+    return 1 if any(m.error for m in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Shared fixtures: the shipped model, a small model trained here, and CLI helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SHIPPED = ROOT / "model"
+VALIDATION = ROOT / "training_data" / "validation"
+SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "elpais-usa-article.labels.jsonl"
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    import tamiz
+
+    return tamiz.load_model(SHIPPED)
+
+
+@pytest.fixture(scope="session")
+def small_model_dir(tmp_path_factory):
+    """A model trained by the CLI on the validation split (seconds, not minutes)."""
+    out = tmp_path_factory.mktemp("models") / "small"
+    res = run_cli("train", str(VALIDATION), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def run_cli(*args, input: str | bytes | None = None, timeout: float = 300, env=None, cwd=None):
+    """Run `python -m tamiz ARGS` through real pipes; returns CompletedProcess (text)."""
+    full_env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
+    data = input.encode("utf-8") if isinstance(input, str) else input
+    res = subprocess.run(
+        [sys.executable, "-m", "tamiz", *args], input=data, capture_output=True,
+        timeout=timeout, env=full_env, cwd=cwd,
+    )
+    res.stdout = res.stdout.decode("utf-8", errors="replace")
+    res.stderr = res.stderr.decode("utf-8", errors="replace")
+    return res
+
+
+def assert_one_line_error(res, code: int, *fragments: str):
+    """The CLI failed with `code` and said so in one line, without a traceback."""
+    assert res.returncode == code, (res.returncode, res.stderr)
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    for f in fragments:
+        assert f in lines[0], lines[0]
