@@ -19,7 +19,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from . import defaults
-from .errors import DataError, TamizError, UsageError
+from .errors import DataError, Interrupted, TamizError, UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -44,13 +44,22 @@ SplitOpt = Annotated[
 ]
 
 
-class Interrupted(Exception):
-    def __init__(self, signum: int):
-        self.signum = signum
-
-
 def _on_signal(signum, frame):
     raise Interrupted(signum)
+
+
+class _StopFlag:
+    """While cleaning, a signal only sets this flag; the run stops between documents,
+    so no output file is ever caught half-created or half-renamed."""
+
+    def __init__(self):
+        self.signum = None
+
+    def __call__(self) -> int | None:
+        return self.signum
+
+    def catch(self, signum, frame):
+        self.signum = signum
 
 
 def _say(msg: str) -> None:
@@ -111,15 +120,19 @@ def clean(
     if loaded is None:
         _load(model)  # fail fast on a bad model before starting workers
     progress = _Progress("documents")
+    stop = _StopFlag()
+    signal.signal(signal.SIGINT, stop.catch)
+    signal.signal(signal.SIGTERM, stop.catch)
     try:
         clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
-                     removed, stats, use_repeats=not no_repeats, on_progress=progress, model=loaded)
+                     removed, stats, use_repeats=not no_repeats, on_progress=progress, model=loaded,
+                     stop_requested=stop)
     except Interrupted as err:
         progress.done()
         finished = len(stats.files_done)
         _say(f"interrupted: {stats.documents} documents cleaned"
              + (f", {finished} output files complete (others not written)" if out else ""))
-        raise typer.Exit(128 + err.signum)
+        raise typer.Exit(err.exit_code)
     progress.done()
     _report(stats)
     if stats.skipped_binary:
@@ -302,6 +315,9 @@ def main(argv: list[str] | None = None) -> None:
         # without standalone mode, typer returns (not raises) a command's Exit code
         rv = app(args=argv, standalone_mode=False, prog_name="tamiz")
         code = rv if isinstance(rv, int) else 0
+    except Interrupted as err:
+        _say("interrupted")
+        code = err.exit_code
     except TamizError as err:
         _say(f"error: {err}")
         code = err.exit_code
@@ -312,9 +328,6 @@ def main(argv: list[str] | None = None) -> None:
     except TyperException as err:  # usage errors (exit code 2) and other CLI errors
         _say(f"error: {err.format_message()}")
         code = err.exit_code
-    except Interrupted as err:
-        _say("interrupted")
-        code = 128 + err.signum
     except BrokenPipeError:
         code = 0
     except OSError as err:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import defaults
-from .errors import DataError, UsageError
+from .errors import DataError, Interrupted, UsageError
 from .paragraphs import join, split
 from .repeats import RepeatCounter
 
@@ -176,8 +176,12 @@ _WORKER: dict = {}
 
 
 def _init_worker(model_path: str | None, threshold: float | None) -> None:
+    import signal
+
     from .persist import load
 
+    # Ctrl-C reaches the whole process group; only the main process decides to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["model"] = load(model_path)
     _WORKER["threshold"] = threshold
 
@@ -303,8 +307,13 @@ def clean_corpus(
     use_repeats: bool = True,
     on_progress: Callable[[int], None] | None = None,
     model=None,
+    stop_requested: Callable[[], int | None] = lambda: None,
 ) -> None:
-    """Clean every input record; write outputs; fill `stats`. Raises TamizError on bad input."""
+    """Clean every input record; write outputs; fill `stats`. Raises TamizError on bad input.
+
+    `stop_requested` is polled between documents: a signal number there stops the run
+    with Interrupted, after which only complete output files exist.
+    """
     sources = list_inputs(paths, opts.jsonl)
     if out_dir is not None:
         if STDIN in sources:
@@ -329,6 +338,9 @@ def clean_corpus(
     first_in_stream = True
     try:
         for doc, scores in scored_docs(docs, model_path, threshold, jobs, counter, model):
+            signum = stop_requested()
+            if signum:
+                raise Interrupted(signum)
             kept = [p for p, (_, _, label) in zip(doc.paragraphs, scores)
                     if label == defaults.CONTENT]
             stats.documents += 1

@@ -19,3 +19,12 @@ class UsageError(TamizError):
     """Options that do not fit together, or an output that cannot be written."""
 
     exit_code = 2
+
+
+class Interrupted(TamizError):
+    """A run stopped on SIGINT/SIGTERM at a safe point (between documents)."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"interrupted by signal {signum}")
+        self.signum = signum
+        self.exit_code = 128 + signum
