@@ -76,6 +76,8 @@ BATCH_DOCS = 64
 MAX_INFLIGHT_BATCHES = 4
 # `score` on a stream: paragraphs scored together (output appears per batch,
 # or sooner when input pauses)
-SCORE_BATCH = 256
+SCORE_BATCH = 1024
+# isolated scores kept per distinct paragraph text (about 200 bytes each); cleared when full
+ISOLATED_CACHE_SIZE = 50_000
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")

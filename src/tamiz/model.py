@@ -237,6 +237,7 @@ class Model:
     def __init__(self, pipeline: Pipeline, card: dict):
         self.pipeline = pipeline
         self.card = card
+        self._isolated_cache: dict[str, tuple[str, float, float]] = {}
 
     @property
     def threshold(self) -> float:
@@ -246,25 +247,43 @@ class Model:
     def threshold_isolated(self) -> float:
         return float(self.card.get("threshold_isolated", self.threshold))
 
-    def _run(self, table: Paragraphs, threshold: float) -> list[ParagraphScore]:
+    def _probabilities(self, table: Paragraphs) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(language, language probability, P(content)) per row."""
         if len(table) == 0:
-            return []
+            return [], np.zeros(0), np.zeros(0)
         block = self.pipeline.named_steps["features"].transform(table)
         # One OpenMP thread: batches are small, and a parallel tree predictor on a busy
         # machine (or beside other workers) waits for cores instead of working.
         with _threadpools().limit(limits=1, user_api="openmp"):
             p_content = self.pipeline.named_steps["classifier"].predict_proba(block)[:, 1]
+        return block.lang, block.lang_prob, p_content
+
+    @staticmethod
+    def _verdicts(texts, langs, lang_probs, p_content, threshold: float) -> list[ParagraphScore]:
         out = []
-        for k, text in enumerate(table.texts):
-            pb = float(1.0 - p_content[k])
+        for text, lang, lp, pc in zip(texts, langs, lang_probs, p_content):
+            pb = float(1.0 - pc)
             label = defaults.BOILERPLATE if pb >= threshold else defaults.CONTENT
-            out.append(ParagraphScore(text, block.lang[k], float(block.lang_prob[k]), pb, label))
+            out.append(ParagraphScore(text, lang, float(lp), pb, label))
         return out
 
     def score(self, paragraphs: list[str], threshold: float | None = None) -> list[ParagraphScore]:
-        """Score paragraphs one by one, without context."""
+        """Score paragraphs one by one, without context.
+
+        An isolated paragraph's score depends on its text alone, so results are kept in a
+        bounded cache: repeated boilerplate in a stream is scored once.
+        """
         t = self.threshold_isolated if threshold is None else threshold
-        return self._run(Paragraphs.isolated(paragraphs), t)
+        cache = self._isolated_cache
+        misses = list(dict.fromkeys(p for p in paragraphs if p not in cache))
+        if misses:
+            langs, lps, pcs = self._probabilities(Paragraphs.isolated(misses))
+            if len(cache) + len(misses) > defaults.ISOLATED_CACHE_SIZE:
+                cache.clear()
+            for text, lang, lp, pc in zip(misses, langs, lps, pcs):
+                cache[text] = (lang, float(lp), float(pc))
+        rows = [cache[p] for p in paragraphs]
+        return self._verdicts(paragraphs, *zip(*rows), threshold=t) if rows else []
 
     def score_documents(
         self,
@@ -278,7 +297,8 @@ class Model:
         (see corpus.RepeatCounter); None when unknown.
         """
         t = self.threshold if threshold is None else threshold
-        flat = self._run(Paragraphs.from_documents(documents, repeats), t)
+        table = Paragraphs.from_documents(documents, repeats)
+        flat = self._verdicts(table.texts, *self._probabilities(table), threshold=t)
         out, start = [], 0
         for d in documents:
             out.append(flat[start : start + len(d)])
