@@ -104,7 +104,7 @@ def _decode(raw: bytes, source: str, stats: RunStats) -> str:
     text = raw.decode("utf-8-sig", errors="replace")
     bad = text.count("\ufffd") - raw.count("\ufffd".encode())
     if bad > 0:
-        stats.replaced_bytes[source] = bad
+        stats.replaced_bytes[source] = stats.replaced_bytes.get(source, 0) + bad
     return text
 
 
@@ -113,8 +113,15 @@ def _is_binary(raw: bytes) -> bool:
 
 
 def iter_docs(sources: list[str], opts: InputOptions, stats: RunStats) -> Iterator[Doc]:
-    """Every input record, in order. Bad records raise DataError, or are skipped and counted."""
+    """Every input record, in order. Bad records raise DataError, or are skipped and counted.
+
+    A text file is one document (read whole); JSON Lines are read line by line, so a
+    corpus file of any size is streamed.
+    """
     for source in sources:
+        if opts.jsonl:
+            yield from _jsonl_docs(source, opts, stats)
+            continue
         raw = _read_bytes(source)
         if _is_binary(raw):
             if source == STDIN:
@@ -123,13 +130,29 @@ def iter_docs(sources: list[str], opts: InputOptions, stats: RunStats) -> Iterat
             continue
         text = _decode(raw, source, stats)
         del raw
-        if not opts.jsonl:
-            yield Doc(source, source, text, None, split(text, opts.split_mode))
-            continue
-        for lineno, line in enumerate(text.splitlines(), 1):
+        yield Doc(source, source, text, None, split(text, opts.split_mode))
+
+
+def _jsonl_docs(source: str, opts: InputOptions, stats: RunStats) -> Iterator[Doc]:
+    name = "<stdin>" if source == STDIN else source
+    try:
+        fh = sys.stdin.buffer if source == STDIN else open(source, "rb")
+    except OSError as err:
+        raise DataError(f"{source}: cannot read ({err.strerror})") from None
+    try:
+        head = fh.peek(65536)[:65536] if hasattr(fh, "peek") else b""
+        if _is_binary(head):
+            if source == STDIN:
+                raise DataError("<stdin>: binary input (NUL bytes)")
+            stats.skipped_binary.append(source)
+            return
+        for lineno, raw in enumerate(fh, 1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            line = _decode(raw, source, stats)
             if not line.strip():
                 continue
-            where = f"{'<stdin>' if source == STDIN else source}:{lineno}"
+            where = f"{name}:{lineno}"
             record, problem = _parse_record(line, opts.text_field)
             if problem:
                 if not opts.skip_bad:
@@ -139,6 +162,11 @@ def iter_docs(sources: list[str], opts: InputOptions, stats: RunStats) -> Iterat
             key = str(record.get("id", where))
             body = record[opts.text_field]
             yield Doc(source, key, body, record, split(body, opts.split_mode))
+    except OSError as err:
+        raise DataError(f"{source}: cannot read ({err.strerror})") from None
+    finally:
+        if source != STDIN:
+            fh.close()
 
 
 def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
@@ -175,7 +203,8 @@ def count_repeats(sources: list[str], opts: InputOptions) -> RepeatCounter | Non
 _WORKER: dict = {}
 
 
-def _init_worker(model_path: str | None, threshold: float | None) -> None:
+def _init_worker(model_path: str | None, threshold: float | None,
+                 counter: RepeatCounter | None = None) -> None:
     import signal
 
     from .persist import load
@@ -184,31 +213,30 @@ def _init_worker(model_path: str | None, threshold: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["model"] = load(model_path)
     _WORKER["threshold"] = threshold
+    _WORKER["counter"] = counter
 
 
-def _score_batch(batch: list[tuple[list[str], np.ndarray | None]]):
-    """Worker: [(paragraphs, repeats)] -> [[(lang, p_boilerplate, label)]] (texts stay home)."""
-    model = _WORKER["model"]
-    docs = [b[0] for b in batch]
-    repeats = [b[1] for b in batch]
-    known = None if any(r is None for r in repeats) else repeats
-    scored = model.score_documents(docs, known, threshold=_WORKER["threshold"])
+def _score_batch(batch: list[list[str]]):
+    """Worker: documents (paragraph lists) -> [[(lang, p_boilerplate, label)]] per document.
+
+    Repetition counts are looked up here, from the counter each worker got once, so the
+    main process only reads, splits and writes.
+    """
+    model, counter = _WORKER["model"], _WORKER["counter"]
+    repeats = [counter.counts(d) for d in batch] if counter is not None else None
+    scored = model.score_documents(batch, repeats, threshold=_WORKER["threshold"])
     return [[(s.lang, s.p_boilerplate, s.label) for s in doc] for doc in scored]
 
 
-def _batches(docs: Iterator[Doc], counter: RepeatCounter | None, size: int):
+def _batches(docs: Iterator[Doc], size: int):
     batch: list[Doc] = []
     for doc in docs:
         batch.append(doc)
         if len(batch) >= size:
-            yield batch, _payload(batch, counter)
+            yield batch, [d.paragraphs for d in batch]
             batch = []
     if batch:
-        yield batch, _payload(batch, counter)
-
-
-def _payload(batch: list[Doc], counter: RepeatCounter | None):
-    return [(d.paragraphs, counter.counts(d.paragraphs) if counter else None) for d in batch]
+        yield batch, [d.paragraphs for d in batch]
 
 
 def scored_docs(
@@ -220,17 +248,17 @@ def scored_docs(
     model=None,
 ) -> Iterator[tuple[Doc, list[tuple[str, float, str]]]]:
     """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order."""
-    batches = _batches(docs, counter, defaults.BATCH_DOCS)
+    batches = _batches(docs, defaults.BATCH_DOCS)
     if jobs <= 1:
         if model is None:
-            _init_worker(model_path, threshold)
+            _init_worker(model_path, threshold, counter)
         else:
-            _WORKER.update(model=model, threshold=threshold)
+            _WORKER.update(model=model, threshold=threshold, counter=counter)
         for batch, payload in batches:
             yield from zip(batch, _score_batch(payload))
         return
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(model_path, threshold)) as pool:
+                             initargs=(model_path, threshold, counter)) as pool:
         pending = []
         limit = jobs * defaults.MAX_INFLIGHT_BATCHES
         for batch, payload in batches:
