@@ -67,3 +67,9 @@ def test_conflicting_labels_are_reported(tmp_path):
     data = read_labeled([write(tmp_path, rows)])
     assert len(data.warnings) == 1
     assert "'content'" in data.warnings[0] and "'boilerplate'" in data.warnings[0]
+
+
+def test_rows_with_positions_but_no_doc_form_one_document_per_file(tmp_path):
+    rows = [{"i": 1, "text": "Body.", "label": "content"}, {"i": 0, "text": "Menu", "label": "boilerplate"}]
+    data = read_labeled([write(tmp_path, rows, "a.jsonl"), write(tmp_path, rows, "b.jsonl")])
+    assert [d.texts for d in data.documents] == [["Menu", "Body."], ["Menu", "Body."]]

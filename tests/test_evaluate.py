@@ -25,3 +25,8 @@ def test_best_threshold_separates_scores():
     p = [0.1, 0.2, 0.2, 0.3, 0.35, 0.7, 0.8, 0.8, 0.9, 0.95]
     t = best_threshold(y, p)
     assert 0.35 < t <= 0.7
+
+
+def test_one_class_slice_is_not_halved():
+    assert prf(["boilerplate"] * 3, ["boilerplate"] * 3)["macro_f1"] == 1.0
+    assert prf(["boilerplate"] * 2, ["boilerplate", "content"])["macro_f1"] == pytest.approx((2 / 3) / 2, abs=1e-4)

@@ -88,7 +88,9 @@ def read_labeled(paths: list[str | Path], require_both: bool = True) -> LabeledS
             where = f"{f}:{lineno}"
             doc, i, row = _parse_row(line, where)
             n_rows += 1
-            key = doc if doc is not None else f"\0{where}"  # no doc id: its own document
+            # no doc id: rows with positions `i` form one document per file; rows with
+            # neither are documents of their own
+            key = doc if doc is not None else (f"\0{f}" if i is not None else f"\0{where}")
             if key not in docs:
                 docs[key] = []
                 order.append(key)

@@ -8,7 +8,10 @@ from . import defaults
 
 
 def prf(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
-    """Per-class precision/recall/F1, macro-F1, n and the confusion matrix."""
+    """Per-class precision/recall/F1, macro-F1, n and the confusion matrix.
+
+    Macro-F1 averages the classes that occur in the truth or the predictions.
+    """
     out: dict = {"n": len(y_true)}
     f1s = []
     for cls in defaults.LABELS:
@@ -20,8 +23,9 @@ def prf(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         out[cls] = {"precision": round(precision, 4), "recall": round(recall, 4),
                     "f1": round(f1, 4), "support": tp + fn}
-        f1s.append(f1)
-    out["macro_f1"] = round(sum(f1s) / len(f1s), 4)
+        if tp + fn + fp:  # a class neither present nor predicted (a one-class slice) is left out
+            f1s.append(f1)
+    out["macro_f1"] = round(sum(f1s) / len(f1s), 4) if f1s else 0.0
     out["confusion"] = {
         f"{t}->{p}": sum(a == t and b == p for a, b in zip(y_true, y_pred))
         for t in defaults.LABELS for p in defaults.LABELS
