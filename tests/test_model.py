@@ -115,3 +115,13 @@ def test_spanish_article_with_english_navigation(shipped):
     assert labels[7:10] == ["content"] * 3
     assert labels[:6] == ["boilerplate"] * 6
     assert labels[10:] == ["boilerplate"] * 5
+
+
+def test_isolated_cache_overflow_keeps_scores_identical(shipped, monkeypatch):
+    import tamiz.defaults as d
+
+    texts = ["Sign up", "Menu", "The court adjourned the hearing until Monday.", "Sign up"]
+    expected = [s.p_boilerplate for s in shipped.score(texts)]
+    monkeypatch.setattr(d, "ISOLATED_CACHE_SIZE", 3)
+    for _ in range(3):  # every call overflows the cache
+        assert [s.p_boilerplate for s in shipped.score(texts)] == expected

@@ -94,30 +94,11 @@ class LanguageTagger:
     def _word_ngram_ids(self, word: str, trailing_space: bool) -> tuple[int, ...]:
         """Vocabulary ids of the n-grams langdetect extracts from one normalized word."""
         padded = " " + word + (" " if trailing_space else "")
+        skipped = _capital_run_positions(padded) if word.lower() != word else ()
         vocab = self._vocab
         out = []
-        if word.lower() == word or not _has_upper_run(word):
-            for j in range(1, len(padded)):
-                for n in (1, 2, 3):
-                    if n > j + 1:
-                        break
-                    gram = padded[j - n + 1 : j + 1]
-                    if gram != " ":
-                        idx = vocab.get(gram)
-                        if idx is not None:
-                            out.append(idx)
-            return tuple(out)
-        # Slow path, langdetect's NGram.add_char rules: once two upper-case letters
-        # follow each other the n-grams are skipped until a non-upper-case letter.
-        capital = False
         for j in range(1, len(padded)):
-            ch, last = padded[j], padded[j - 1]
-            if ch.isupper():
-                if last.isupper():
-                    capital = True
-            else:
-                capital = False
-            if capital:
+            if j in skipped:
                 continue
             for n in (1, 2, 3):
                 if n > j + 1:
@@ -178,14 +159,18 @@ class LanguageTagger:
         return LanguageTags(langs, post, margin)
 
 
-def _has_upper_run(word: str) -> bool:
-    prev = False
-    for ch in word:
-        up = ch.isupper()
-        if up and prev:
-            return True
-        prev = up
-    return False
+def _capital_run_positions(padded: str) -> set[int]:
+    """Positions langdetect's NGram.add_char skips: from the second of two consecutive
+    upper-case letters until the next character that is not upper case."""
+    skipped, capital = set(), False
+    for j in range(1, len(padded)):
+        if padded[j].isupper():
+            capital = capital or padded[j - 1].isupper()
+        else:
+            capital = False
+        if capital:
+            skipped.add(j)
+    return skipped
 
 
 def _letter_count(text: str) -> int:

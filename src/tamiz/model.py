@@ -275,11 +275,11 @@ class Model:
         """
         t = self.threshold_isolated if threshold is None else threshold
         cache = self._isolated_cache
+        if len(cache) + len(paragraphs) > defaults.ISOLATED_CACHE_SIZE:
+            cache.clear()  # before looking up, so every paragraph of this call stays found
         misses = list(dict.fromkeys(p for p in paragraphs if p not in cache))
         if misses:
             langs, lps, pcs = self._probabilities(Paragraphs.isolated(misses))
-            if len(cache) + len(misses) > defaults.ISOLATED_CACHE_SIZE:
-                cache.clear()
             for text, lang, lp, pc in zip(misses, langs, lps, pcs):
                 cache[text] = (lang, float(lp), float(pc))
         rows = [cache[p] for p in paragraphs]
