@@ -79,5 +79,4 @@ MAX_INFLIGHT_BATCHES = 4
 SCORE_BATCH = 1024
 # isolated scores kept per distinct paragraph text (about 200 bytes each); cleared when full
 ISOLATED_CACHE_SIZE = 50_000
-TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
