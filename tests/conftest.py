@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED = ROOT / "model"
 VALIDATION = ROOT / "training_data" / "validation"
 SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "elpais-usa-article.labels.jsonl"
