@@ -1,7 +1,6 @@
 import json
 import pickle
 import shutil
-import warnings
 
 import pytest
 

@@ -46,6 +46,8 @@ CONTEXT_WINDOW = 3
 # on any corpus size); collisions only ever over-count
 REPEAT_TABLE_BITS = 22
 REPEAT_CAP = 1000
+# repeats are recognized by this many leading characters
+REPEAT_KEY_CHARS = 500
 
 # --- model ------------------------------------------------------------------
 SEED = 13

@@ -59,4 +59,4 @@ def repeat_key(normalized: str) -> str:
 
     Case and digits are folded: "Page 2 of 9" and "Page 3 of 9" are the same template.
     """
-    return _DIGITS.sub("0", normalized[:500].casefold())
+    return _DIGITS.sub("0", normalized[: defaults.REPEAT_KEY_CHARS].casefold())

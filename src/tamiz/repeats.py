@@ -14,7 +14,15 @@ import numpy as np
 from sklearn.utils import murmurhash3_32
 
 from . import defaults
-from .paragraphs import normalize, repeat_key
+from .paragraphs import repeat_key
+
+def corpus_key(paragraph: str) -> str:
+    """The repeat key of a raw paragraph: whitespace collapsed, then repeat_key's folding.
+
+    Cheaper than the features' NFKC normalization, which matters here: the corpus pass
+    reads every paragraph once more before any scoring starts.
+    """
+    return repeat_key(" ".join(paragraph[: defaults.REPEAT_KEY_CHARS].split()))
 
 
 class RepeatCounter:
@@ -25,8 +33,7 @@ class RepeatCounter:
 
     def _slots(self, paragraphs: Iterable[str]) -> np.ndarray:
         return np.fromiter(
-            (murmurhash3_32(repeat_key(normalize(p)), seed=7, positive=True) & self.mask
-             for p in paragraphs),
+            (murmurhash3_32(corpus_key(p), seed=7, positive=True) & self.mask for p in paragraphs),
             dtype=np.int64,
         )
 
