@@ -118,7 +118,7 @@ def test_document_language_is_the_one_with_most_characters():
 def test_context_neighbours_position_and_language_mismatch():
     texts = ["Home", "A long article paragraph about the vote in parliament today.",
              "Another long paragraph about the budget that was approved.",
-             "Tu suscripción se está usando en otro dispositivo."]
+             "Tu cuenta está abierta ahora mismo en otro móvil."]
     table = Paragraphs(texts, np.zeros(4), np.array([5.0, 1.0, 1.0, 3.0]))
     block = ParagraphFeatures().fit(None).transform(table)
     s = np.array([-2.0, 2.0, 1.5, -1.0])

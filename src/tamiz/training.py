@@ -38,8 +38,8 @@ def predict_labeled(model: Model, labeled: LabeledSet, isolated: bool = False) -
     else:
         table, _ = to_table(labeled)
         docs = [d.texts for d in labeled.documents]
-        rep = [table.repeat[s:s + len(d)] for s, d in zip(np.cumsum([0] + [len(d) for d in docs]), docs)]
-        scores = [s for doc in model.score_documents(docs, rep) for s in doc]
+        repeats = np.split(table.repeat, np.cumsum([len(d) for d in docs])[:-1])
+        scores = [s for doc in model.score_documents(docs, repeats) for s in doc]
     return np.array([s.p_boilerplate for s in scores])
 
 
