@@ -116,16 +116,16 @@ def clean(
 
     opts = InputOptions(jsonl, text_field, skip_bad, _check_split(split_mode))
     stats = RunStats()
-    loaded = _load(model) if jobs == 1 else None
-    if loaded is None:
-        _load(model)  # fail fast on a bad model before starting workers
+    # loaded here either way: a bad model fails before any input is read or worker started
+    loaded = _load(model)
     progress = _Progress("documents")
     stop = _StopFlag()
     signal.signal(signal.SIGINT, stop.catch)
     signal.signal(signal.SIGTERM, stop.catch)
     try:
         clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
-                     removed, stats, use_repeats=not no_repeats, on_progress=progress, model=loaded,
+                     removed, stats, use_repeats=not no_repeats, on_progress=progress,
+                     model=loaded if jobs == 1 else None,
                      stop_requested=stop)
     except Interrupted as err:
         progress.done()

@@ -227,15 +227,15 @@ def _score_batch(batch: list[list[str]]):
     return [[(s.lang, s.p_boilerplate, s.label) for s in doc] for doc in scored]
 
 
-def _batches(docs: Iterator[Doc], size: int):
+def _batches(docs: Iterator[Doc], size: int) -> Iterator[list[Doc]]:
     batch: list[Doc] = []
     for doc in docs:
         batch.append(doc)
         if len(batch) >= size:
-            yield batch, [d.paragraphs for d in batch]
+            yield batch
             batch = []
     if batch:
-        yield batch, [d.paragraphs for d in batch]
+        yield batch
 
 
 def scored_docs(
@@ -253,15 +253,15 @@ def scored_docs(
             _init_worker(model_path, threshold, counter)
         else:
             _WORKER.update(model=model, threshold=threshold, counter=counter)
-        for batch, payload in batches:
-            yield from zip(batch, _score_batch(payload))
+        for batch in batches:
+            yield from zip(batch, _score_batch([d.paragraphs for d in batch]))
         return
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
                              initargs=(model_path, threshold, counter)) as pool:
         pending = []
         limit = jobs * defaults.MAX_INFLIGHT_BATCHES
-        for batch, payload in batches:
-            pending.append((batch, pool.submit(_score_batch, payload)))
+        for batch in batches:
+            pending.append((batch, pool.submit(_score_batch, [d.paragraphs for d in batch])))
             while len(pending) >= limit:
                 done_batch, fut = pending.pop(0)
                 yield from zip(done_batch, fut.result())
@@ -404,8 +404,9 @@ def clean_corpus(
             current = None
         if out_dir is not None:
             # an input file with no records still gets its (empty) output file
+            handled = set(stats.files_done) | set(stats.skipped_binary)
             for s in sources:
-                if s not in stats.files_done and s not in stats.skipped_binary:
+                if s not in handled:
                     f = AtomicFile(output_path(s, out_dir, roots))
                     f.commit()
                     stats.files_done.append(s)
