@@ -69,11 +69,14 @@ LINE_BREAKS = str.maketrans(dict.fromkeys("\r\n\x85\u2028\u2029", " "))
 
 # --- child programs (run with -c; argv[1:] as shown) ------------------------------
 
+# the language profiles are read on first use; a scoring process always needs them
 LOAD_CODE = """\
 import sys, time
 t = time.perf_counter()
 import tamiz
+from tamiz.language import get_tagger
 tamiz.load_model(sys.argv[1] or None)
+get_tagger()
 print(time.perf_counter() - t)
 """
 
@@ -330,7 +333,7 @@ def tamiz_cmd(ctx: dict, *args: str) -> list[str]:
 
 def measure_startup(ctx: dict) -> None:
     runs = max(LOAD_RUNS, ctx["repeat"])
-    load = measure(Measurement("model load (import + load_model)", None, None,
+    load = measure(Measurement("model load (import, model, profiles)", None, None,
                                [ctx["python"], "-c", LOAD_CODE, str(ctx["model"] or "")]),
                    None, runs, ctx, capture=True)
     if load.ok:

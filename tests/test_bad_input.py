@@ -164,8 +164,8 @@ def _broken_model(tmp_path, how):
     m = tmp_path / "m"
     shutil.copytree(SHIPPED, m)
     if how == "truncated":
-        data = (m / "model.skops").read_bytes()
-        (m / "model.skops").write_bytes(data[:1000])
+        data = (m / "scorer.npz").read_bytes()
+        (m / "scorer.npz").write_bytes(data[:1000])
     elif how == "version":
         card = json.loads((m / "card.json").read_text())
         card["format_version"] = 0
@@ -176,7 +176,7 @@ def _broken_model(tmp_path, how):
 
 
 @pytest.mark.parametrize("how,fragment", [
-    ("truncated", "model.skops"), ("version", "format version 0"), ("not-a-model", "unreadable model card")])
+    ("truncated", "scorer.npz"), ("version", "format version 0"), ("not-a-model", "unreadable model card")])
 def test_bad_model_files(tmp_path, how, fragment):
     m = _broken_model(tmp_path, how)
     assert_one_line_error(run_cli("score", "--model", str(m), input="Home\n"), 1, fragment)
@@ -200,12 +200,15 @@ def test_crafted_model_file_never_runs(tmp_path, dumper):
 
     m = _broken_model(tmp_path, "none")
     marker = tmp_path / "ran"
-    if dumper == "pickle":
-        (m / "model.skops").write_bytes(pickle.dumps(_Evil(marker)))
-    else:
-        joblib.dump(_Evil(marker), m / "model.skops")
-    res = run_cli("score", "--model", str(m), input="Home\n")
-    assert_one_line_error(res, 1, "model.skops")
+    # the file scoring reads, and the scikit-learn pipeline (read by `info --pipeline`)
+    for name in ("scorer.npz", "model.skops"):
+        if dumper == "pickle":
+            (m / name).write_bytes(pickle.dumps(_Evil(marker)))
+        else:
+            joblib.dump(_Evil(marker), m / name)
+    assert_one_line_error(run_cli("score", "--model", str(m), input="Home\n"), 1, "scorer.npz")
+    shutil.copy(SHIPPED / "scorer.npz", m / "scorer.npz")
+    assert_one_line_error(run_cli("info", "--pipeline", "--model", str(m)), 1, "model.skops")
     assert not marker.exists()
 
 

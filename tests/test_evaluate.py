@@ -30,3 +30,13 @@ def test_best_threshold_separates_scores():
 def test_one_class_slice_is_not_halved():
     assert prf(["boilerplate"] * 3, ["boilerplate"] * 3)["macro_f1"] == 1.0
     assert prf(["boilerplate"] * 2, ["boilerplate", "content"])["macro_f1"] == pytest.approx((2 / 3) / 2, abs=1e-4)
+
+
+def test_best_threshold_prefers_the_calibrated_cut_on_a_flat_curve():
+    # every cut between 0.3 and 0.8 separates the classes: no reason to leave 0.5
+    y = ["content"] * 5 + ["boilerplate"] * 5
+    p = [0.1, 0.1, 0.2, 0.2, 0.3, 0.8, 0.8, 0.9, 0.9, 0.95]
+    assert best_threshold(y, p) == 0.5
+    # a real gain moves it: content reaching 0.6 is only separated above 0.6
+    p = [0.1, 0.6, 0.6, 0.6, 0.6, 0.9, 0.9, 0.9, 0.9, 0.95]
+    assert 0.6 < best_threshold(y, p) <= 0.9

@@ -5,12 +5,21 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from tamiz.features import (CONTEXT_NAMES, SHAPE_NAMES, ParagraphFeatures, Paragraphs,
-                            context_matrix, doc_slices, shape_row)
+from tamiz.estimators import ParagraphFeatures
+from tamiz.features import (CONTEXT_NAMES, SHAPE_NAMES, Featurizer, Paragraphs, context_matrix,
+                            doc_slices, shape_features)
+from tamiz.language import LanguageTags
+from tamiz.paragraphs import normalize
+from tamiz.tokens import get_token_table
 
 
 def shape(text, lang="en", prob=1.0, margin=0.5):
-    return dict(zip(SHAPE_NAMES, shape_row(text, lang, prob, margin)))
+    """Shape features of one paragraph, with its language given rather than tagged."""
+    text = normalize(text)
+    table = get_token_table()
+    rows = table.rows(text.split())
+    tags = LanguageTags([lang], np.array([prob]), np.array([margin]))
+    return dict(zip(SHAPE_NAMES, shape_features([text], rows, np.array([len(rows)]), tags, table)[0]))
 
 
 def test_length_and_words():
@@ -72,24 +81,42 @@ def test_mojibake_and_language_columns():
 
 def test_transform_shapes_and_hashing_determinism():
     texts = ["Subscribe to our newsletter", "El Gobierno aprobó ayer la reforma.", "_"]
-    pf = ParagraphFeatures().fit(None)
+    pf = Featurizer()
     block = pf.transform(Paragraphs.isolated(texts))
-    assert block.text.shape == (3, pf.n_text_features_)
+    assert block.text.to_csr().shape == (3, pf.n_text_features)
     assert block.shape.shape == (3, len(SHAPE_NAMES))
     assert block.lang == ["en", "es", "und"]
-    # rows are L2-normalized per block (char, word): squared norm 2 for text rows
-    sq = np.asarray(block.text.multiply(block.text).sum(axis=1)).ravel()
+    # each block (char, word) of a row has unit weight: its occurrences' squares sum to 1
+    w, ptr = block.text.weights, block.text.indptr
+    sq = [float(np.sum(w[ptr[k]:ptr[k + 1]] ** 2)) for k in range(3)]
     assert sq[:2] == pytest.approx([2.0, 2.0])
+    assert sq[2] == pytest.approx(2.0)  # "_" is a word piece and has char n-grams
     # hashing must not depend on PYTHONHASHSEED: same indices in another process
-    code = ("from tamiz.features import *;b=ParagraphFeatures().fit(None).transform("
-            "Paragraphs.isolated(['Subscribe to our newsletter']));print(list(b.text.indices))")
+    code = ("from tamiz.features import *;b=Featurizer().transform("
+            "Paragraphs.isolated(['Subscribe to our newsletter']));print(list(b.text.ids))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": "123", "PATH": ""}, check=True).stdout
-    assert other.strip() == str(list(block.text[0].indices))
+    first = block.text.take(np.array([0]))
+    assert other.strip() == str(list(first.ids))
+
+
+def test_scores_do_not_depend_on_the_batch():
+    """A paragraph's features are the same alone, in a batch, and after the token
+    table has started over."""
+    texts = ["Subscribe to our newsletter", "El Gobierno aprobó ayer la reforma.",
+             "Home | News | Sport", "© 2026 The Daily Bugle"]
+    pf = Featurizer()
+    together = pf.transform(Paragraphs.isolated(texts))
+    get_token_table().clear()
+    for k, text in enumerate(texts):
+        alone = pf.transform(Paragraphs.isolated([text]))
+        assert np.array_equal(alone.shape[0], together.shape[k])
+        row = together.text.take(np.array([k]))
+        assert sorted(alone.text.ids) == sorted(row.ids)
 
 
 def test_long_paragraph_features_use_a_prefix():
-    pf = ParagraphFeatures(prefix_chars=100).fit(None)
+    pf = Featurizer(prefix_chars=100)
     block = pf.transform(Paragraphs.isolated(["word " * 100_000]))
     assert block.shape[0, SHAPE_NAMES.index("log_chars")] <= np.log1p(100)
 
@@ -108,7 +135,7 @@ def test_document_language_is_the_one_with_most_characters():
                "Opposition members said the spending plan left rural hospitals short of staff.")
     texts = [english, "Iniciar sesión en tu cuenta", "Suscríbete a nuestro boletín diario",
              "Consulta la hemeroteca", "Política de privacidad y cookies"]
-    block = ParagraphFeatures().fit(None).transform(Paragraphs(texts, np.zeros(5)))
+    block = Featurizer().transform(Paragraphs(texts, np.zeros(5)))
     z = dict(zip(CONTEXT_NAMES, context_matrix(block, np.zeros(5)).T))
     assert set(z["lang_doc"]) == {0.0}  # en: most characters, though most paragraphs are Spanish
     spanish = [k for k, lang in enumerate(block.lang) if lang == "es"]
@@ -120,7 +147,7 @@ def test_context_neighbours_position_and_language_mismatch():
              "Another long paragraph about the budget that was approved.",
              "Tu cuenta está abierta ahora mismo en otro móvil."]
     table = Paragraphs(texts, np.zeros(4), np.array([5.0, 1.0, 1.0, 3.0]))
-    block = ParagraphFeatures().fit(None).transform(table)
+    block = Featurizer().transform(table)
     s = np.array([-2.0, 2.0, 1.5, -1.0])
     z = dict(zip(CONTEXT_NAMES, context_matrix(block, s).T))
     assert np.isnan(z["s_prev1"][0]) and z["s_prev1"][1] == -2.0
@@ -134,7 +161,7 @@ def test_context_neighbours_position_and_language_mismatch():
 
 
 def test_isolated_paragraph_has_no_neighbours():
-    block = ParagraphFeatures().fit(None).transform(Paragraphs.isolated(["One", "Two"]))
+    block = Featurizer().transform(Paragraphs.isolated(["One", "Two"]))
     z = dict(zip(CONTEXT_NAMES, context_matrix(block, np.array([1.0, -1.0])).T))
     assert np.all(np.isnan(z["s_prev1"])) and np.all(np.isnan(z["s_next1"]))
     assert np.all(np.isnan(z["repeat_docs"]))

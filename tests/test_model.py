@@ -3,7 +3,7 @@ import pytest
 from sklearn.base import clone
 
 from tamiz.data import read_labeled
-from tamiz.model import TwoStageClassifier, build_pipeline
+from tamiz.estimators import TwoStageClassifier, build_pipeline
 from tamiz.training import to_table
 
 from .conftest import VALIDATION

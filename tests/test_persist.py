@@ -30,12 +30,12 @@ def test_save_refuses_to_overwrite_without_force(shipped, tmp_path):
     with pytest.raises(UsageError, match="--force"):
         save(shipped.pipeline, shipped.card, out)
     save(shipped.pipeline, shipped.card, out, force=True)
-    assert sorted(p.name for p in out.iterdir()) == ["card.json", "model.skops"]
+    assert sorted(p.name for p in out.iterdir()) == ["card.json", "model.skops", "scorer.npz"]
 
 
 def test_card_records_what_the_issue_asks(shipped):
     card = shipped.card
-    assert card["format"] == "tamiz-model" and card["format_version"] == 1
+    assert card["format"] == "tamiz-model" and card["format_version"] == 2
     assert {"tamiz", "scikit-learn", "numpy"} <= set(card["versions"])
     assert len(card["training_data"]["sha256"]) == 64
     assert card["labels"] == ["content", "boilerplate"]
@@ -66,12 +66,13 @@ def test_other_format_version(tmp_path):
         tamiz.load_model(m)
 
 
-def test_truncated_model(tmp_path):
+@pytest.mark.parametrize("name", ["scorer.npz", "model.skops"])
+def test_truncated_model(tmp_path, name):
     m = copy_model(tmp_path)
-    data = (m / "model.skops").read_bytes()
-    (m / "model.skops").write_bytes(data[: len(data) // 3])
-    with pytest.raises(ModelError, match="model.skops"):
-        tamiz.load_model(m)
+    data = (m / name).read_bytes()
+    (m / name).write_bytes(data[: len(data) // 3])
+    with pytest.raises(ModelError, match=name):
+        tamiz.load_model(m).pipeline  # the skops file is read only when asked for
 
 
 class _Payload:
@@ -82,13 +83,39 @@ class _Payload:
         return (open, (self.marker, "w"))
 
 
-def test_pickle_payload_is_refused_and_never_runs(tmp_path):
+@pytest.mark.parametrize("name", ["scorer.npz", "model.skops"])
+def test_pickle_payload_is_refused_and_never_runs(tmp_path, name):
     m = copy_model(tmp_path)
     marker = tmp_path / "pwned"
-    (m / "model.skops").write_bytes(pickle.dumps(_Payload(str(marker))))
+    (m / name).write_bytes(pickle.dumps(_Payload(str(marker))))
     with pytest.raises(ModelError):
-        tamiz.load_model(m)
+        tamiz.load_model(m).pipeline
     assert not marker.exists()
+
+
+def test_scorer_with_an_object_array_is_refused(tmp_path):
+    import numpy as np
+
+    m = copy_model(tmp_path)
+    with np.load(m / "scorer.npz") as data:
+        arrays = dict(data)
+    arrays["value"] = np.array([_Payload(str(tmp_path / "pwned"))], dtype=object)
+    np.savez(m / "scorer.npz", **arrays)
+    with pytest.raises(ModelError, match="scorer.npz"):
+        tamiz.load_model(m)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_scorer_with_inconsistent_trees_is_refused(tmp_path):
+    import numpy as np
+
+    m = copy_model(tmp_path)
+    with np.load(m / "scorer.npz") as data:
+        arrays = dict(data)
+    arrays["left"] = arrays["left"] + len(arrays["left"])
+    np.savez(m / "scorer.npz", **arrays)
+    with pytest.raises(ModelError, match="outside the table"):
+        tamiz.load_model(m)
 
 
 class Foreign:
@@ -101,13 +128,16 @@ def test_skops_file_with_untrusted_type_is_refused(tmp_path):
     m = copy_model(tmp_path)
     sio.dump({"x": Foreign()}, m / "model.skops")
     with pytest.raises(ModelError, match="untrusted type"):
-        tamiz.load_model(m)
+        tamiz.load_model(m).pipeline
 
 
 def test_version_drift_warns(tmp_path):
     m = copy_model(tmp_path)
     card = json.loads((m / "card.json").read_text())
     card["versions"]["scikit-learn"] = "0.1.0"
+    card["versions"]["numpy"] = "0.2.0"
     (m / "card.json").write_text(json.dumps(card))
+    with pytest.warns(UserWarning, match="numpy 0.2.0"):
+        model = tamiz.load_model(m)
     with pytest.warns(UserWarning, match="scikit-learn 0.1.0"):
-        tamiz.load_model(m)
+        model.pipeline

@@ -2,7 +2,7 @@
 
 Two kinds of features:
 
-* per paragraph (:class:`ParagraphFeatures`, a stateless scikit-learn transformer):
+* per paragraph (:class:`Featurizer`; scikit-learn sees it as estimators.ParagraphFeatures):
   hashed character and word n-grams, shape statistics and the language tag. They
   feed the first stage, which must score an isolated paragraph well on its own.
 * per document (:func:`context_matrix`): for each paragraph, the first-stage scores
@@ -16,36 +16,17 @@ corpus repetition counts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import normalize as l2_normalize
-from sklearn.utils import murmurhash3_32
 
 from . import defaults
-from .language import feature_language, get_tagger
-from .lexicon import SECOND_PERSON, STOPWORDS, STOPWORDS_ANY
+from .language import LanguageTags, TokenLanguage, feature_language, get_tagger, segment_sums
 from .paragraphs import normalize, repeat_key
+from .tokens import STAT, TOKEN_STATS, TokenTable, get_token_table
 
 FEATURE_LANG_CODES = (*defaults.FEATURE_LANGUAGES, defaults.OTHER, defaults.UNDETERMINED)
-
-_WORD_TOKEN = re.compile(r"\w+|[^\w\s]")
-_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_URL_OR_MAIL = re.compile(r"(https?://|www\.|\S+@\S+\.\w{2,}|\.(com|org|net|es|mx)\b)", re.I)
-_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
-_SEPARATORS = re.compile(r"[|•·»«›‹/>]")
-_LEGAL_MARK = re.compile(r"[©®™]|\(c\)", re.I)
-_DIGIT = re.compile(r"\d")
-_UPPER = re.compile(r"[A-ZÁÉÍÓÚÑÜ]")
-_LETTER = re.compile(r"[^\W\d_]")
-_SYMBOL = re.compile(r"[^\w\s]")
-_MOJIBAKE = re.compile(r"Ã.|Â|â€|&[a-z]+;|&#\d+;|\ufffd")
-
 
 @dataclass
 class Paragraphs:
@@ -80,10 +61,45 @@ class Paragraphs:
 
 
 @dataclass
-class FeatureBlock:
-    """Output of :class:`ParagraphFeatures`: everything the classifier needs, per row."""
+class NgramRows:
+    """Hashed n-gram occurrences per row, CSR-like; duplicates within a row add up.
 
-    text: sp.csr_matrix  # hashed n-grams
+    Plain numpy, so scoring needs neither SciPy nor scikit-learn; training turns it
+    into a scipy.sparse matrix with :meth:`to_csr`.
+    """
+
+    ids: np.ndarray  # column of each occurrence
+    weights: np.ndarray  # value of each occurrence
+    indptr: np.ndarray  # row k is ids[indptr[k]:indptr[k + 1]]
+    n_features: int
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def take(self, rows: np.ndarray) -> "NgramRows":
+        lengths = np.diff(self.indptr)[rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        index = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return NgramRows(self.ids[index], self.weights[index], indptr, self.n_features)
+
+    def dot(self, coef: np.ndarray) -> np.ndarray:
+        """Row-wise dot product with a dense coefficient vector."""
+        row = np.repeat(np.arange(len(self)), np.diff(self.indptr))
+        return np.bincount(row, weights=coef[self.ids] * self.weights, minlength=len(self))
+
+    def to_csr(self):
+        import scipy.sparse as sp
+
+        return sp.csr_matrix((self.weights, self.ids, self.indptr),
+                             shape=(len(self), self.n_features))
+
+
+@dataclass
+class FeatureBlock:
+    """Output of :class:`Featurizer`: everything the classifier needs, per row."""
+
+    text: NgramRows  # hashed n-grams
     shape: np.ndarray  # (n, len(SHAPE_NAMES)) float
     lang: list[str]  # tagged language (ISO code or und)
     lang_prob: np.ndarray
@@ -96,7 +112,7 @@ class FeatureBlock:
 
     def take(self, rows: np.ndarray) -> "FeatureBlock":
         return FeatureBlock(
-            self.text[rows],
+            self.text.take(rows),
             self.shape[rows],
             [self.lang[r] for r in rows],
             self.lang_prob[rows],
@@ -134,84 +150,80 @@ SHAPE_NAMES = (
 )
 
 
-def shape_row(text: str, lang: str, lang_prob: float, lang_margin: float) -> list[float]:
-    """Shape statistics of one normalized paragraph, in SHAPE_NAMES order."""
-    n_chars = len(text)
-    words = _WORDS.findall(text)
-    n_words = len(words)
-    lower = [w.lower() for w in words]
-    letters = len(_LETTER.findall(text))
-    uppers = len(_UPPER.findall(text))
-    stop = STOPWORDS.get(lang, STOPWORDS_ANY)
-    denom = max(n_words, 1)
-    flang = feature_language(lang)
-    return [
-        np.log1p(n_chars),
-        np.log1p(n_words),
-        sum(map(len, words)) / denom,
-        1.0 if _TERMINAL.search(text) else 0.0,
-        1.0 if text.endswith(":") else 0.0,
-        min(len(_SENTENCE_END.findall(text)), 20),
-        uppers / max(letters, 1),
-        1.0 if text[:1].isupper() else 0.0,
-        sum(w[:1].isupper() for w in words) / denom,
-        1.0 if letters >= 3 and uppers == letters else 0.0,
-        len(_DIGIT.findall(text)) / max(n_chars, 1),
-        len(_SYMBOL.findall(text)) / max(n_chars, 1),
-        letters / max(n_chars, 1),
-        min(len(_SEPARATORS.findall(text)), 20),
-        1.0 if _URL_OR_MAIL.search(text) else 0.0,
-        1.0 if _LEGAL_MARK.search(text) else 0.0,
-        sum(w in stop for w in lower) / denom,
-        sum(w in STOPWORDS_ANY for w in lower) / denom,
-        sum(w in SECOND_PERSON for w in lower) / denom,
-        text.count(",") / denom,
-        1.0 if _MOJIBAKE.search(text) else 0.0,
-        float(lang_margin),
-        float(lang_prob),
-        *(1.0 if flang == code else 0.0 for code in FEATURE_LANG_CODES),
-    ]
+def shape_features(texts: list[str], rows: np.ndarray, counts: np.ndarray,
+                   tags: LanguageTags, table: TokenTable) -> np.ndarray:
+    """Shape statistics (SHAPE_NAMES order) of normalized paragraphs, from their tokens'
+    table `rows` (`counts[k]` consecutive rows for paragraph k) and language tags."""
+    n = len(texts)
+    sums = segment_sums(table.stats.values[rows], counts)
+    col = {name: sums[:, k] for k, name in enumerate(TOKEN_STATS)}
+    # edge facts come from the first and last token (a paragraph without tokens has none)
+    has = counts > 0
+    ends = np.cumsum(counts)
+    first = np.zeros((n, len(TOKEN_STATS)))
+    last = np.zeros((n, len(TOKEN_STATS)))
+    first[has] = table.stats.values[rows[(ends - counts)[has]]]
+    last[has] = table.stats.values[rows[ends[has] - 1]]
+    n_chars = np.fromiter(map(len, texts), np.float64, count=n)
+    n_words = col["words"]
+    denom = np.maximum(n_words, 1)
+    letters = col["letters"]
+    flang = [feature_language(x) for x in tags.lang]
+    stop = np.select([np.array([x == "en" for x in flang], bool),
+                      np.array([x == "es" for x in flang], bool)],
+                     [col["stop_en"], col["stop_es"]], col["stop_any"]) if n else np.zeros(0)
+    per_char = np.maximum(n_chars, 1)
+    shape = {
+        "log_chars": np.log1p(n_chars),
+        "log_words": np.log1p(n_words),
+        "mean_word_len": col["word_chars"] / denom,
+        "ends_terminal": last[:, STAT["terminal"]],
+        "ends_colon": last[:, STAT["ends_colon"]],
+        "n_sentences": np.minimum(col["sentence_ends"], 20),
+        "upper_share": col["uppers"] / np.maximum(letters, 1),
+        "starts_upper": first[:, STAT["starts_upper"]],
+        "titlecase_share": col["title_words"] / denom,
+        "all_caps": ((letters >= 3) & (col["uppers"] == letters)).astype(np.float64),
+        "digit_share": col["digits"] / per_char,
+        "symbol_share": col["symbols"] / per_char,
+        "letter_share": letters / per_char,
+        "separator_count": np.minimum(col["separators"], 20),
+        "url_or_mail": np.minimum(col["url_or_mail"], 1),
+        "legal_mark": np.minimum(col["legal_mark"], 1),
+        "stopword_density": stop / denom,
+        "stopword_density_any": col["stop_any"] / denom,
+        "second_person": col["second_person"] / denom,
+        "comma_per_word": col["commas"] / denom,
+        "mojibake": np.minimum(col["mojibake"], 1),
+        "lang_margin": np.asarray(tags.margin, dtype=np.float64),
+        "lang_prob": np.asarray(tags.prob, dtype=np.float64),
+    }
+    for code in FEATURE_LANG_CODES:
+        shape[f"lang_{code}"] = np.array([x == code for x in flang], dtype=np.float64)
+    if n == 0:
+        return np.zeros((0, len(SHAPE_NAMES)))
+    return np.column_stack([shape[name] for name in SHAPE_NAMES])
 
 
-@lru_cache(maxsize=1 << 18)
-def _char_ids(token: str, lo: int, hi: int, bits: int) -> np.ndarray:
-    """Hashed character n-grams of one whitespace token, padded with spaces (char_wb)."""
-    padded = f" {token} "
-    mask = (1 << bits) - 1
-    grams = [padded[j : j + n] for n in range(lo, hi + 1) for j in range(len(padded) - n + 1)]
-    return np.fromiter((murmurhash3_32(g, positive=True) & mask for g in grams), np.int64)
-
-
-@lru_cache(maxsize=1 << 18)
-def _word_hash(token: str) -> int:
-    return murmurhash3_32(token, seed=1, positive=True)
-
-
-class ParagraphFeatures(TransformerMixin, BaseEstimator):
+class Featurizer:
     """Paragraphs -> FeatureBlock. Stateless: hashing needs no vocabulary.
 
     Language tagging runs here once per paragraph; its result is both a feature
-    and part of every output record.
+    and part of every output record. The work is per distinct token (see tokens.py).
     """
 
     def __init__(
         self,
         char_ngram_range=defaults.CHAR_NGRAM_RANGE,
-        word_ngram_range=defaults.WORD_NGRAM_RANGE,
         char_bits=defaults.HASH_BITS_CHAR,
         word_bits=defaults.HASH_BITS_WORD,
         prefix_chars=defaults.FEATURE_PREFIX_CHARS,
     ):
-        self.char_ngram_range = char_ngram_range
-        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = tuple(char_ngram_range)
         self.char_bits = char_bits
         self.word_bits = word_bits
         self.prefix_chars = prefix_chars
-
-    def fit(self, X, y=None):
-        self.n_text_features_ = (1 << self.char_bits) + (1 << self.word_bits)
-        self.shape_names_ = list(SHAPE_NAMES)
-        return self
+        self.n_text_features = (1 << char_bits) + (1 << word_bits)
 
     def transform(self, X: Paragraphs) -> FeatureBlock:
         # Boilerplate repeats (menus, footers): featurize each distinct paragraph once
@@ -220,56 +232,42 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         inverse = np.fromiter((first.setdefault(t, len(first)) for t in X.texts), np.int64,
                               count=len(X.texts))
         texts = [normalize(t, self.prefix_chars) for t in first]
-        tags = get_tagger().tag(texts)
-        shape = np.array(
-            [shape_row(t, *v) for t, v in zip(texts, zip(tags.lang, tags.prob, tags.margin))],
-            dtype=np.float64,
-        ).reshape(len(texts), len(SHAPE_NAMES))
+        table = get_token_table(self.char_ngram_range, self.char_bits, self.word_bits)
+        split = [t.split() for t in texts]
+        counts = np.fromiter(map(len, split), np.int64, count=len(texts))
+        tokens = [tok for toks in split for tok in toks]
+        rows = table.rows(tokens)
+        lang = table.lang_counts.values[rows]
+        tags = table.tagger.tag_tokens(tokens, counts, TokenLanguage(
+            table.loglik.values[rows], lang[:, 0], lang[:, 1], lang[:, 2], lang[:, 3]))
+        shape = shape_features(texts, rows, counts, tags, table)
+        text = self._ngrams(table, rows, counts)
         keys = [repeat_key(t) for t in texts]
         return FeatureBlock(
-            self._hash(texts)[inverse], shape[inverse], [tags.lang[k] for k in inverse],
+            text.take(inverse), shape[inverse], [tags.lang[k] for k in inverse],
             tags.prob[inverse], X.doc.copy(), X.repeat.copy(), [keys[k] for k in inverse],
         )
 
-    def _hash(self, texts: list[str]) -> sp.csr_matrix:
-        lo, hi = self.char_ngram_range
-        wlo, whi = self.word_ngram_range
-        n_char = 1 << self.char_bits
-        wmask = (1 << self.word_bits) - 1
-        char_rows, word_rows = [], []
-        for text in texts:
-            low = text.lower()
-            ids = [_char_ids(tok, lo, hi, self.char_bits) for tok in low.split()]
-            char_rows.append(np.concatenate(ids) if ids else np.zeros(0, np.int64))
-            h = np.fromiter((_word_hash(t) for t in _WORD_TOKEN.findall(low)), np.int64)
-            parts = []
-            for n in range(wlo, whi + 1):
-                if len(h) >= n:
-                    # n-gram hash from the word hashes: no string building per n-gram
-                    g = h[: len(h) - n + 1].copy()
-                    for k in range(1, n):
-                        g = g * 1_000_003 + h[k : len(h) - n + 1 + k]
-                    parts.append(g & wmask)
-            word_rows.append(np.concatenate(parts) if parts else np.zeros(0, np.int64))
-        n = len(texts)
-        return sp.hstack([_rows_to_csr(char_rows, (n, n_char)),
-                          _rows_to_csr(word_rows, (n, wmask + 1))]).tocsr()
+    def _ngrams(self, table: TokenTable, rows: np.ndarray, counts: np.ndarray) -> NgramRows:
+        """Hashed char n-grams, then word 1-2-grams (columns after the char block).
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
-
-
-def _rows_to_csr(rows: list[np.ndarray], shape: tuple[int, int]) -> sp.csr_matrix:
-    """Sublinear, L2-normalized term counts; each block is normalized on its own."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(r) for r in rows], out=indptr[1:])
-    indices = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    m = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
-    m.sum_duplicates()
-    m.data = 1.0 + np.log(m.data)
-    return l2_normalize(m)
+        Each occurrence weighs 1/sqrt(occurrences of its block in the paragraph): a
+        unit-length block when its n-grams do not repeat, with no sorting or
+        de-duplication per row (duplicates add up in products)."""
+        (chars, n_chars), (words, n_words) = table.ngram_ids(rows, counts)
+        per_row = n_chars + n_words
+        indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(per_row, out=indptr[1:])
+        ids = np.empty(indptr[-1], dtype=np.int64)
+        weights = np.empty(indptr[-1])
+        # char occurrences fill the start of each row, word occurrences the rest
+        for values, n, skip, offset in ((chars, n_chars, 0, 0),
+                                        (words, n_words, n_chars, 1 << self.char_bits)):
+            start = np.cumsum(n) - n
+            dest = np.repeat(indptr[:-1] + skip - start, n) + np.arange(len(values))
+            ids[dest] = values + offset
+            weights[dest] = np.repeat(1.0 / np.sqrt(np.maximum(n, 1)), n)
+        return NgramRows(ids, weights, indptr, self.n_text_features)
 
 
 # --- document context ---------------------------------------------------------

@@ -1,9 +1,11 @@
 """Saving and loading models safely.
 
-A model is a directory holding ``model.skops`` (the fitted pipeline) and
-``card.json`` (format version, versions, data hash, labels, thresholds, metrics).
-Loading never runs code from the file: skops refuses any type that is not on
-TRUSTED_TYPES below, and pickle/joblib are never used.
+A model is a directory holding ``card.json`` (format version, versions, data hash,
+labels, thresholds, metrics), ``scorer.npz`` (what scoring reads: plain arrays, see
+tamiz.scorer) and ``model.skops`` (the fitted scikit-learn pipeline, read only when
+asked for). Loading never runs code from a file: numpy's loader is called with
+allow_pickle=False, skops refuses any type not on TRUSTED_TYPES below, and
+pickle/joblib are never used.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from .errors import ModelError, UsageError
 # A file naming any other type is refused before anything in it is built.
 TRUSTED_TYPES = frozenset(
     {
-        "tamiz.features.ParagraphFeatures",
-        "tamiz.model.TwoStageClassifier",
+        "tamiz.estimators.ParagraphFeatures",
+        "tamiz.estimators.TwoStageClassifier",
         "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn._loss.link.LogitLink",
@@ -37,6 +39,7 @@ TRUSTED_TYPES = frozenset(
 )
 
 CARD_FORMAT = "tamiz-model"
+MODEL_FILES = (defaults.MODEL_FILE, defaults.SCORER_FILE, defaults.CARD_FILE)
 
 
 def default_model_path() -> Path:
@@ -51,6 +54,8 @@ def save(pipeline, card: dict, out: str | Path, force: bool = False) -> Path:
     """Write the model directory atomically: a temporary sibling, then a rename."""
     import skops.io as sio
 
+    from .scorer import Scorer
+
     out = Path(out)
     if out.exists() and not force:
         raise UsageError(f"{out} already exists; use --force to overwrite it")
@@ -62,16 +67,17 @@ def save(pipeline, card: dict, out: str | Path, force: bool = False) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     try:
         sio.dump(pipeline, tmp / defaults.MODEL_FILE)
+        Scorer.from_pipeline(pipeline).save(tmp / defaults.SCORER_FILE)
         (tmp / defaults.CARD_FILE).write_text(
             json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         if out.exists():
             # keep any other files the user put there; replace ours in one rename each
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=parent))
-            for name in (defaults.MODEL_FILE, defaults.CARD_FILE):
+            for name in MODEL_FILES:
                 if (out / name).exists():
                     os.replace(out / name, old / name)
-            for name in (defaults.MODEL_FILE, defaults.CARD_FILE):
+            for name in MODEL_FILES:
                 os.replace(tmp / name, out / name)
             shutil.rmtree(old, ignore_errors=True)
             tmp.rmdir()
@@ -107,13 +113,31 @@ def read_card(path: str | Path) -> dict:
 
 
 def load(path: str | Path | None = None):
-    """Load a model directory; returns a tamiz.model.Model."""
-    import skops.io as sio
+    """Load a model directory for scoring; returns a tamiz.model.Model."""
+    import numpy as np
 
     from .model import Model
+    from .scorer import Scorer
 
     path = Path(path) if path is not None else default_model_path()
     card = read_card(path)
+    file = path / defaults.SCORER_FILE
+    if not file.is_file():
+        raise ModelError(f"{path}: missing {defaults.SCORER_FILE}")
+    try:
+        scorer = Scorer.load(file)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
+        raise ModelError(f"{file}: not a readable scorer file ({err})") from None
+    _warn_on_version_drift(card, {"numpy": np.__version__})
+    return Model(scorer, card, path=path)
+
+
+def load_pipeline(path: str | Path | None):
+    """The fitted scikit-learn pipeline of a model directory (for inspection or re-saving)."""
+    import sklearn
+    import skops.io as sio
+
+    path = Path(path) if path is not None else default_model_path()
     file = path / defaults.MODEL_FILE
     if not file.is_file():
         raise ModelError(f"{path}: missing {defaults.MODEL_FILE}")
@@ -128,20 +152,17 @@ def load(path: str | Path | None = None):
         pipeline = sio.load(file, trusted=sorted(untrusted))
     except Exception as err:  # a damaged archive can fail anywhere inside skops
         raise ModelError(f"{file}: cannot load model ({err.__class__.__name__}: {err})") from None
-    _warn_on_version_drift(card)
-    return Model(pipeline, card)
+    _warn_on_version_drift(read_card(path), {"scikit-learn": sklearn.__version__})
+    return pipeline
 
 
-def _warn_on_version_drift(card: dict) -> None:
-    import numpy
-    import sklearn
-
+def _warn_on_version_drift(card: dict, installed: dict[str, str]) -> None:
     versions = card.get("versions", {})
-    for name, installed in (("scikit-learn", sklearn.__version__), ("numpy", numpy.__version__)):
+    for name, running in installed.items():
         trained = versions.get(name)
-        if trained and trained.split(".")[:2] != installed.split(".")[:2]:
+        if trained and trained.split(".")[:2] != running.split(".")[:2]:
             warnings.warn(
-                f"model trained with {name} {trained}, running {installed}; "
+                f"model trained with {name} {trained}, running {running}; "
                 "scores may differ: retrain with `tamiz train`",
                 stacklevel=3,
             )

@@ -8,13 +8,14 @@ repeat key, so memory does not grow with the corpus; a collision can only over-c
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
-from sklearn.utils import murmurhash3_32
 
 from . import defaults
 from .paragraphs import repeat_key
+
 
 def corpus_key(paragraph: str) -> str:
     """The repeat key of a raw paragraph: whitespace collapsed, then repeat_key's folding.
@@ -33,7 +34,7 @@ class RepeatCounter:
 
     def _slots(self, paragraphs: Iterable[str]) -> np.ndarray:
         return np.fromiter(
-            (murmurhash3_32(corpus_key(p), seed=7, positive=True) & self.mask for p in paragraphs),
+            (zlib.crc32(corpus_key(p).encode("utf-8")) & self.mask for p in paragraphs),
             dtype=np.int64,
         )
 

@@ -11,9 +11,11 @@ from . import __version__, defaults
 from .data import LabeledSet
 from .evaluate import best_threshold, prf, report
 from .features import Paragraphs
-from .model import Model, build_pipeline
+from .estimators import build_pipeline
+from .model import Model
 from .persist import CARD_FORMAT
 from .repeats import count_documents
+from .scorer import Scorer
 
 
 def to_table(labeled: LabeledSet, with_repeats: bool = True) -> tuple[Paragraphs, np.ndarray]:
@@ -86,7 +88,7 @@ def train(
     y_lab = list(y[labeled_rows])
     p_doc = 1.0 - oof["document"]
     p_iso = 1.0 - oof["isolated"]
-    model = Model(pipeline, {})
+    model = Model(Scorer.from_pipeline(pipeline), {}, pipeline=pipeline)
     if validation is not None:
         log(f"choosing thresholds on {len(validation.rows)} validation paragraphs")
         keep = [k for k, r in enumerate(validation.rows) if r.label != defaults.AMBIGUOUS]
