@@ -43,6 +43,7 @@ class Model:
         self._pipeline = pipeline
         self._featurizer = scorer.featurizer()
         self._isolated_cache: dict[str, tuple[str, float, float]] = {}
+        self._isolated_old: dict[str, tuple[str, float, float]] = {}
 
     @property
     def pipeline(self):
@@ -85,8 +86,15 @@ class Model:
         """
         t = self.threshold_isolated if threshold is None else threshold
         cache = self._isolated_cache
-        if len(cache) + len(paragraphs) > defaults.ISOLATED_CACHE_SIZE:
-            cache.clear()  # before looking up, so every paragraph of this call stays found
+        if len(cache) + len(paragraphs) > defaults.ISOLATED_CACHE_SIZE // 2:
+            # two generations: what the previous one holds survives while it is used
+            # (rotated before looking up, so every paragraph of this call stays found)
+            self._isolated_old, self._isolated_cache = cache, {}
+            cache = self._isolated_cache
+        old = self._isolated_old
+        for p in paragraphs:
+            if p not in cache and p in old:
+                cache[p] = old[p]
         misses = list(dict.fromkeys(p for p in paragraphs if p not in cache))
         if misses:
             langs, lps, pcs = self._probabilities(Paragraphs.isolated(misses))

@@ -12,7 +12,8 @@ New tokens are featurized in bulk (code points and character classes as arrays, 
 pass per batch), never one n-gram at a time.
 
 The table belongs to one process and is bounded (``defaults.TOKEN_CACHE_SIZE``);
-when full it starts over, which costs speed and never changes a result.
+when full it keeps the half looked up most often, which costs speed and never changes
+a result.
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ class _Growable:
         self._data[self.size : end] = values
         self.size = end
 
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only `rows`, in that order."""
+        kept = self.values[rows]
+        self._data[: len(kept)] = kept
+        self.size = len(kept)
+
     @property
     def values(self) -> np.ndarray:
         return self._data[: self.size]
@@ -121,6 +128,11 @@ class _Ragged:
         self.start.extend(self.data.size + np.cumsum(lengths) - lengths)
         self.length.extend(lengths)
         self.data.extend(values)
+
+    def keep(self, rows: np.ndarray) -> None:
+        values, lengths = self.gather(rows)
+        self.clear()
+        self.extend(values, lengths)
 
     def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The values of `rows`, concatenated, and how many each row has."""
@@ -144,6 +156,8 @@ class TokenTable:
         self.tagger = get_tagger()
         self._classes = _ClassTable()
         self._index: dict[str, int] = {}
+        self._tokens: list[str] = []  # row -> token
+        self._uses = _Growable(np.int64)  # row -> how often it was looked up (aged)
         n_langs = len(self.tagger.languages)
         self.loglik = _Growable(np.float32, n_langs)
         self.lang_counts = _Growable(np.int64, 4)  # n_grams, latin, non_latin, letters
@@ -154,16 +168,32 @@ class TokenTable:
     def __len__(self) -> int:
         return len(self._index)
 
+    def _parts(self):
+        return (self.loglik, self.lang_counts, self.stats, self.char_grams, self.word_hashes,
+                self._uses)
+
     def clear(self) -> None:
         self._index.clear()
-        for part in (self.loglik, self.lang_counts, self.stats, self.char_grams,
-                     self.word_hashes):
+        self._tokens.clear()
+        for part in self._parts():
             part.clear()
+
+    def _evict(self) -> None:
+        """Keep the half of the capacity looked up most often, and halve their counts so
+        that tokens frequent from now on can replace them (least-frequently-used, aged).
+        Frequency rather than recency: word use is Zipfian, and the rare tail is what goes."""
+        keep = np.argsort(-self._uses.values, kind="stable")[: self.capacity // 2]
+        keep.sort()
+        for part in self._parts():
+            part.keep(keep)
+        self._uses.values[:] //= 2
+        self._tokens = [self._tokens[k] for k in keep]
+        self._index = dict(zip(self._tokens, range(len(keep))))
 
     def rows(self, tokens: list[str]) -> np.ndarray:
         """Table rows of `tokens`, adding the new ones. Rows stay valid until the next call."""
         if len(self._index) > self.capacity:
-            self.clear()
+            self._evict()
         get = self._index.get
         rows = np.fromiter(map(get, tokens, [-1] * len(tokens)), np.int64, count=len(tokens))
         missing = np.flatnonzero(rows < 0)
@@ -171,8 +201,11 @@ class TokenTable:
             new = list(dict.fromkeys([tokens[k] for k in missing]))
             base = len(self._index)
             self._index.update(zip(new, range(base, base + len(new))))
+            self._tokens.extend(new)
+            self._uses.extend(np.zeros(len(new), dtype=np.int64))
             self._add(new)
             rows[missing] = [self._index[tokens[k]] for k in missing]
+        self._uses.values[:] += np.bincount(rows, minlength=len(self._tokens))
         return rows
 
     # -- featurizing new tokens ------------------------------------------------
