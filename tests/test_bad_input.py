@@ -241,9 +241,11 @@ def test_interrupted_clean_leaves_only_complete_files(tmp_path, sig):
     assert b"interrupted" in err and b"Traceback" not in err
     done = sorted(out.glob("p*.txt"))
     assert 3 <= len(done) < 400
-    expected = done[0].read_text()
-    assert expected.count(ARTICLE) == 30
-    assert all(f.read_text() == expected for f in done)
+    # what an uninterrupted run over the same corpus writes (repeat counts included)
+    assert run_cli("clean", str(src), "--out", str(tmp_path / "full")).returncode == 0
+    for f in done:
+        assert f.read_text() == (tmp_path / "full" / f.name).read_text()
+    assert done[0].read_text().count(ARTICLE) >= 25
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 

@@ -10,7 +10,9 @@ flow through in batches, and at most a few batches are in flight per worker.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,7 +23,9 @@ from pathlib import Path
 
 from . import defaults
 from .errors import DataError, Interrupted, UsageError
+from .language import get_tagger
 from .paragraphs import join, split
+from .persist import load as load_model
 from .repeats import RepeatCounter
 
 STDIN = "-"
@@ -202,15 +206,15 @@ def count_repeats(sources: list[str], opts: InputOptions) -> RepeatCounter | Non
 _WORKER: dict = {}
 
 
-def _init_worker(model_path: str | None, threshold: float | None,
-                 counter: RepeatCounter | None = None) -> None:
-    import signal
-
-    from .persist import load
-
+def _ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group; only the main process decides to stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["model"] = load(model_path)
+
+
+def _init_worker(model_path: str | None, threshold: float | None,
+                 counter: RepeatCounter | None = None) -> None:
+    _ignore_sigint()
+    _WORKER["model"] = load_model(model_path)
     _WORKER["threshold"] = threshold
     _WORKER["counter"] = counter
 
@@ -227,13 +231,19 @@ def _score_batch(batch: list[list[str]]):
     return [[(s.lang, s.p_boilerplate, s.label) for s in doc] for doc in scored]
 
 
-def _batches(docs: Iterator[Doc], size: int) -> Iterator[list[Doc]]:
+def _batches(docs: Iterator[Doc], size: int,
+             paragraphs: int = defaults.BATCH_PARAGRAPHS) -> Iterator[list[Doc]]:
+    """Batches of `size` documents, cut short at `paragraphs` paragraphs (memory per
+    batch follows paragraphs, and documents range from one to thousands of them)."""
     batch: list[Doc] = []
+    count = 0
     for doc in docs:
         batch.append(doc)
-        if len(batch) >= size:
+        count += len(doc.paragraphs)
+        if len(batch) >= size or count >= paragraphs:
             yield batch
             batch = []
+            count = 0
     if batch:
         yield batch
 
@@ -249,15 +259,24 @@ def scored_docs(
     """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order."""
     batches = _batches(docs, defaults.BATCH_DOCS)
     if jobs <= 1:
-        if model is None:
-            _init_worker(model_path, threshold, counter)
-        else:
-            _WORKER.update(model=model, threshold=threshold, counter=counter)
+        _WORKER.update(model=model or load_model(model_path), threshold=threshold,
+                       counter=counter)
         for batch in batches:
             yield from zip(batch, _score_batch([d.paragraphs for d in batch]))
         return
-    with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(model_path, threshold, counter)) as pool:
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Workers forked from a process that has loaded the model, read the language
+        # profiles and counted repeats share all three (copy-on-write) and start at once.
+        if model is None:
+            model = load_model(model_path)
+        get_tagger()
+        _WORKER.update(model=model, threshold=threshold, counter=counter)
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_ignore_sigint)
+    else:
+        pool = ProcessPoolExecutor(jobs, initializer=_init_worker,
+                                   initargs=(model_path, threshold, counter))
+    with pool:
         pending = []
         limit = jobs * defaults.MAX_INFLIGHT_BATCHES
         for batch in batches:

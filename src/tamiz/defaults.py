@@ -40,9 +40,10 @@ CHAR_NGRAM_RANGE = (2, 4)
 WORD_NGRAM_RANGE = (1, 2)
 HASH_BITS_CHAR = 18
 HASH_BITS_WORD = 18
-# distinct tokens whose features are kept per process (about 600 bytes each); when
-# full, the half looked up most often stays
-TOKEN_CACHE_SIZE = 100_000
+# distinct tokens whose features are kept per process (about 500 bytes each: 130 MB
+# when full); when full, the half looked up most often stays. A vocabulary larger
+# than this costs speed: features of evicted tokens are computed again
+TOKEN_CACHE_SIZE = 1 << 18
 # neighbours considered on each side by the context stage
 CONTEXT_WINDOW = 3
 # repetition counts are kept in a fixed-size table of counters (bounded memory
@@ -84,9 +85,13 @@ CARD_FILE = "card.json"
 # --- corpus I/O -------------------------------------------------------------
 DEFAULT_TEXT_FIELD = "text"
 DEFAULT_JOBS = 1
-# documents sent to a worker at a time, and the most batches in flight
+# documents sent to a worker at a time (fewer when they reach BATCH_PARAGRAPHS
+# paragraphs), and the most batches in flight
 BATCH_DOCS = 64
+BATCH_PARAGRAPHS = 4096
 MAX_INFLIGHT_BATCHES = 4
+# rows whose trees are evaluated together (bounds the scorer's temporary arrays)
+TREE_ROWS = 4096
 # `score` on a stream: paragraphs scored together (output appears per batch,
 # or sooner when input pauses)
 SCORE_BATCH = 1024

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import defaults
 from .features import FeatureBlock, Featurizer, context_matrix
 
 SCORER_FORMAT_VERSION = 1
@@ -143,8 +144,14 @@ class Scorer:
         return block.text.dot(self.coef_text) + shape @ self.coef_shape + self.intercept
 
     def stage2_raw(self, Z: np.ndarray) -> np.ndarray:
-        """Summed tree outputs per row. All trees advance one level per step, and
-        (row, tree) pairs leave the arrays as soon as they reach a leaf."""
+        """Summed tree outputs per row, TREE_ROWS rows at a time (bounded memory)."""
+        step = defaults.TREE_ROWS
+        return np.concatenate([self._trees(Z[k : k + step]) for k in range(0, len(Z), step)]
+                              or [np.zeros(0)])
+
+    def _trees(self, Z: np.ndarray) -> np.ndarray:
+        """All trees advance one level per step, and (row, tree) pairs leave the arrays
+        as soon as they reach a leaf."""
         n, width = Z.shape
         flat = np.ascontiguousarray(Z, dtype=np.float64).ravel()
         # children[2 * node + go_right]: one gather per step instead of two and a select

@@ -115,10 +115,10 @@ class _Growable:
 class _Ragged:
     """A variable-length array of integers per token row."""
 
-    def __init__(self):
-        self.data = _Growable(np.int64)
+    def __init__(self, dtype):
+        self.data = _Growable(dtype)
         self.start = _Growable(np.int64)
-        self.length = _Growable(np.int64)
+        self.length = _Growable(np.int32)
 
     def clear(self) -> None:
         for part in (self.data, self.start, self.length):
@@ -160,10 +160,11 @@ class TokenTable:
         self._uses = _Growable(np.int64)  # row -> how often it was looked up (aged)
         n_langs = len(self.tagger.languages)
         self.loglik = _Growable(np.float32, n_langs)
-        self.lang_counts = _Growable(np.int64, 4)  # n_grams, latin, non_latin, letters
+        self.lang_counts = _Growable(np.int32, 4)  # n_grams, latin, non_latin, letters
         self.stats = _Growable(np.float32, len(TOKEN_STATS))
-        self.char_grams = _Ragged()
-        self.word_hashes = _Ragged()
+        # ids below 2**bits and CRC-32 values: 4 bytes each
+        self.char_grams = _Ragged(np.int32)
+        self.word_hashes = _Ragged(np.uint32)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -267,6 +268,7 @@ class TokenTable:
         n_par = len(counts)
         char_per_par = _run_sums(char_len, counts)
         h, sub_len = self.word_hashes.gather(rows)
+        h = h.astype(np.int64)
         sub_per_par = _run_sums(sub_len, counts)
         par = np.repeat(np.arange(n_par), sub_per_par)
         same = np.flatnonzero(par[1:] == par[:-1])
