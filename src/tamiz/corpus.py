@@ -189,7 +189,9 @@ def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
 def count_repeats(sources: list[str], opts: InputOptions) -> RepeatCounter | None:
     """First pass over file inputs: how many documents contain each paragraph.
 
-    stdin cannot be read twice, so a run that includes it scores without counts.
+    stdin cannot be read twice, so a run that includes it scores without counts. (Done
+    in workers with --jobs, this pass ran slower: shipping the paragraphs to them cost
+    more than computing their keys.)
     """
     if STDIN in sources:
         return None
@@ -204,6 +206,7 @@ def count_repeats(sources: list[str], opts: InputOptions) -> RepeatCounter | Non
 # --- scoring in batches, optionally in worker processes -----------------------
 
 _WORKER: dict = {}
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def _ignore_sigint() -> None:
@@ -217,6 +220,25 @@ def _init_worker(model_path: str | None, threshold: float | None,
     _WORKER["model"] = load_model(model_path)
     _WORKER["threshold"] = threshold
     _WORKER["counter"] = counter
+
+
+def _forked_pool(jobs: int) -> ProcessPoolExecutor:
+    """Workers forked from this process: they share what it has loaded (copy-on-write)."""
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_ignore_sigint)
+
+
+def _in_order(pool: ProcessPoolExecutor, fn, batches: Iterator[list[Doc]], jobs: int):
+    """(batch, fn(paragraph lists of batch)) in input order, a bounded number in flight."""
+    pending = []
+    limit = jobs * defaults.MAX_INFLIGHT_BATCHES
+    for batch in batches:
+        pending.append((batch, pool.submit(fn, [d.paragraphs for d in batch])))
+        while len(pending) >= limit:
+            done_batch, fut = pending.pop(0)
+            yield done_batch, fut.result()
+    for done_batch, fut in pending:
+        yield done_batch, fut.result()
 
 
 def _score_batch(batch: list[list[str]]):
@@ -264,28 +286,20 @@ def scored_docs(
         for batch in batches:
             yield from zip(batch, _score_batch([d.paragraphs for d in batch]))
         return
-    if "fork" in multiprocessing.get_all_start_methods():
+    if _CAN_FORK:
         # Workers forked from a process that has loaded the model, read the language
-        # profiles and counted repeats share all three (copy-on-write) and start at once.
+        # profiles and counted repeats share all three and start at once.
         if model is None:
             model = load_model(model_path)
         get_tagger()
         _WORKER.update(model=model, threshold=threshold, counter=counter)
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_ignore_sigint)
+        pool = _forked_pool(jobs)
     else:
         pool = ProcessPoolExecutor(jobs, initializer=_init_worker,
                                    initargs=(model_path, threshold, counter))
     with pool:
-        pending = []
-        limit = jobs * defaults.MAX_INFLIGHT_BATCHES
-        for batch in batches:
-            pending.append((batch, pool.submit(_score_batch, [d.paragraphs for d in batch])))
-            while len(pending) >= limit:
-                done_batch, fut = pending.pop(0)
-                yield from zip(done_batch, fut.result())
-        for done_batch, fut in pending:
-            yield from zip(done_batch, fut.result())
+        for batch, scores in _in_order(pool, _score_batch, batches, jobs):
+            yield from zip(batch, scores)
 
 
 # --- writing --------------------------------------------------------------------

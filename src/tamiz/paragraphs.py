@@ -54,9 +54,9 @@ def normalize(text: str, limit: int = defaults.FEATURE_PREFIX_CHARS) -> str:
 _DIGITS = re.compile(r"\d+")
 
 
-def repeat_key(normalized: str) -> str:
+def repeat_key(normalized: str, limit: int | None = defaults.REPEAT_KEY_CHARS) -> str:
     """Key under which a paragraph's repeats are counted, from its :func:`normalize` form.
 
     Case and digits are folded: "Page 2 of 9" and "Page 3 of 9" are the same template.
     """
-    return _DIGITS.sub("0", normalized[: defaults.REPEAT_KEY_CHARS].casefold())
+    return _DIGITS.sub("0", normalized[:limit].casefold())

@@ -26,23 +26,29 @@ def corpus_key(paragraph: str) -> str:
     return repeat_key(" ".join(paragraph[: defaults.REPEAT_KEY_CHARS].split()))
 
 
+def corpus_keys(paragraphs: list[str]) -> list[bytes]:
+    """corpus_key of each paragraph, UTF-8 encoded; each step runs once on the whole list
+    joined by NUL (this pass reads every paragraph of the corpus before scoring starts)."""
+    if any("\0" in p for p in paragraphs):
+        return [corpus_key(p).encode("utf-8") for p in paragraphs]
+    limit = defaults.REPEAT_KEY_CHARS
+    joined = "\0".join(" ".join(p[:limit].split()) for p in paragraphs)
+    return repeat_key(joined, limit=None).encode("utf-8").split(b"\0")
+
+
 class RepeatCounter:
     def __init__(self, bits: int = defaults.REPEAT_TABLE_BITS):
         self.mask = (1 << bits) - 1
         self.table = np.zeros(1 << bits, dtype=np.uint32)
-        self.n_docs = 0
 
-    def _slots(self, paragraphs: Iterable[str]) -> np.ndarray:
-        return np.fromiter(
-            (zlib.crc32(corpus_key(p).encode("utf-8")) & self.mask for p in paragraphs),
-            dtype=np.int64,
-        )
+    def _slots(self, paragraphs: list[str]) -> np.ndarray:
+        crcs = np.fromiter(map(zlib.crc32, corpus_keys(paragraphs)), dtype=np.int64,
+                           count=len(paragraphs))
+        return crcs & self.mask
 
     def add(self, paragraphs: list[str]) -> None:
         """Count one document: each distinct paragraph once."""
-        slots = np.unique(self._slots(paragraphs))
-        self.table[slots] += 1
-        self.n_docs += 1
+        self.table[np.unique(self._slots(paragraphs))] += 1
 
     def counts(self, paragraphs: list[str]) -> np.ndarray:
         """Documents (this one included) containing each paragraph, capped."""
