@@ -31,6 +31,14 @@ def test_score_streams_json_lines():
     assert res.stderr == ""
 
 
+def test_score_records_are_the_library_records(shipped):
+    texts = ['Quote: "fine" \\ done\tnow', "Política de privacidad", "_", "\u2028 odd ☃"]
+    res = run_cli("score", input="\n".join(texts) + "\n")
+    assert res.returncode == 0, res.stderr
+    expected = [s.to_dict() for s in shipped.score([t.strip() for t in texts])]
+    assert [json.loads(line) for line in res.stdout.splitlines()] == expected
+
+
 def kept_by_library(model, page: str, repeats: float | None = None) -> list[str]:
     """What the library keeps of a page: CLI tests check the CLI against it, not the model.
 

@@ -32,12 +32,9 @@ LANG_MIN_LETTERS = 3
 # langdetect's own smoothing: alpha / BASE_FREQ added to every n-gram probability
 LANG_ALPHA = 0.5
 LANG_BASE_FREQ = 10000
-# langdetect reads at most this many characters of a text
-LANG_MAX_CHARS = 10000
 
 # --- features ---------------------------------------------------------------
 CHAR_NGRAM_RANGE = (2, 4)
-WORD_NGRAM_RANGE = (1, 2)
 HASH_BITS_CHAR = 18
 HASH_BITS_WORD = 18
 # distinct tokens whose features are kept per process (about 500 bytes each: 130 MB
@@ -90,6 +87,8 @@ DEFAULT_JOBS = 1
 BATCH_DOCS = 64
 BATCH_PARAGRAPHS = 4096
 MAX_INFLIGHT_BATCHES = 4
+# distinct paragraphs featurized together (bounds temporaries when training)
+FEATURIZE_ROWS = 8192
 # rows whose trees are evaluated together (bounds the scorer's temporary arrays)
 TREE_ROWS = 4096
 # `score` on a stream: paragraphs scored together (output appears per batch,

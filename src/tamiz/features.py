@@ -88,10 +88,23 @@ class NgramRows:
         row = np.repeat(np.arange(len(self)), np.diff(self.indptr))
         return np.bincount(row, weights=coef[self.ids] * self.weights, minlength=len(self))
 
+    @staticmethod
+    def concat(parts: list["NgramRows"], n_features: int) -> "NgramRows":
+        indptr = [np.zeros(1, dtype=np.int64)]
+        offset = 0
+        for p in parts:
+            indptr.append(p.indptr[1:] + offset)
+            offset += p.indptr[-1]
+        return NgramRows(np.concatenate([p.ids for p in parts] or [np.zeros(0, np.int64)]),
+                         np.concatenate([p.weights for p in parts] or [np.zeros(0)]),
+                         np.concatenate(indptr), n_features)
+
     def to_csr(self):
+        """As a scipy.sparse matrix with 32-bit indices (what scikit-learn's SGD works on;
+        anything else it copies). Duplicates stay: they add up in every product."""
         import scipy.sparse as sp
 
-        return sp.csr_matrix((self.weights, self.ids, self.indptr),
+        return sp.csr_matrix((self.weights, self.ids.astype(np.int32), self.indptr),
                              shape=(len(self), self.n_features))
 
 
@@ -232,6 +245,21 @@ class Featurizer:
         inverse = np.fromiter((first.setdefault(t, len(first)) for t in X.texts), np.int64,
                               count=len(X.texts))
         texts = [normalize(t, self.prefix_chars) for t in first]
+        # in slices: temporaries (n-gram ids, per-token language rows) stay bounded when
+        # training featurizes a whole corpus at once
+        step = defaults.FEATURIZE_ROWS
+        parts = [self._distinct(texts[k : k + step]) for k in range(0, len(texts), step)]
+        text = NgramRows.concat([p[0] for p in parts], self.n_text_features)
+        shape = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, len(SHAPE_NAMES)))
+        langs = [x for p in parts for x in p[2].lang]
+        prob = np.concatenate([p[2].prob for p in parts]) if parts else np.zeros(0)
+        keys = [repeat_key(t) for t in texts]
+        return FeatureBlock(
+            text.take(inverse), shape[inverse], [langs[k] for k in inverse],
+            prob[inverse], X.doc.copy(), X.repeat.copy(), [keys[k] for k in inverse],
+        )
+
+    def _distinct(self, texts: list[str]) -> tuple[NgramRows, np.ndarray, LanguageTags]:
         table = get_token_table(self.char_ngram_range, self.char_bits, self.word_bits)
         split = [t.split() for t in texts]
         counts = np.fromiter(map(len, split), np.int64, count=len(texts))
@@ -240,13 +268,8 @@ class Featurizer:
         lang = table.lang_counts.values[rows]
         tags = table.tagger.tag_tokens(tokens, counts, TokenLanguage(
             table.loglik.values[rows], lang[:, 0], lang[:, 1], lang[:, 2], lang[:, 3]))
-        shape = shape_features(texts, rows, counts, tags, table)
-        text = self._ngrams(table, rows, counts)
-        keys = [repeat_key(t) for t in texts]
-        return FeatureBlock(
-            text.take(inverse), shape[inverse], [tags.lang[k] for k in inverse],
-            tags.prob[inverse], X.doc.copy(), X.repeat.copy(), [keys[k] for k in inverse],
-        )
+        return (self._ngrams(table, rows, counts),
+                shape_features(texts, rows, counts, tags, table), tags)
 
     def _ngrams(self, table: TokenTable, rows: np.ndarray, counts: np.ndarray) -> NgramRows:
         """Hashed char n-grams, then word 1-2-grams (columns after the char block).

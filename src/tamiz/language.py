@@ -5,7 +5,7 @@ hundred texts per second. Its model is naive Bayes over character 1-3-grams; thi
 module scores *all* of a text's n-grams under the same profiles, the same character
 normalization and the same smoothing, i.e. the limit that langdetect's sampling
 estimates. The result is deterministic without a seed and agrees with ``detect()``
-(measured in ``scripts/bench.py``).
+(``scripts/language_agreement.py`` measures it).
 
 The unit of work is a whitespace token: its n-grams, looked up in the profiles, sum
 to one log-likelihood vector per token, and a text's vector is the sum of its
@@ -42,6 +42,7 @@ _LETTER_RE = re.compile(r"[^\W\d_]")
 _PAD = (1 << 21) - 1
 _SPACE = ord(" ")
 _LATIN_BIT, _NON_LATIN_BIT, _LETTER_BIT = 1, 2, 4
+_TOKEN_SLICE = 4096
 
 
 class _NormalizeTable(dict):
@@ -139,6 +140,15 @@ class LanguageTagger:
     # -- tokens --------------------------------------------------------------
     def token_language(self, tokens: list[str], strip_latin: bool = False) -> TokenLanguage:
         """Language evidence of whitespace tokens (a token is scored as its own text)."""
+        # in slices: a slice's n-gram rows take ~1 KB per token
+        parts = [self._token_language(tokens[k : k + _TOKEN_SLICE], strip_latin)
+                 for k in range(0, len(tokens), _TOKEN_SLICE)]
+        if len(parts) <= 1:
+            return parts[0] if parts else self._token_language([], strip_latin)
+        return TokenLanguage(*(np.concatenate([getattr(p, f) for p in parts])
+                               for f in ("loglik", "n_grams", "latin", "non_latin", "letters")))
+
+    def _token_language(self, tokens: list[str], strip_latin: bool) -> TokenLanguage:
         n = len(tokens)
         bits = np.frombuffer("".join(tokens).translate(self._script).encode("latin-1"), np.uint8)
         owner = np.repeat(np.arange(n), np.fromiter(map(len, tokens), np.int64, count=n))
@@ -202,6 +212,12 @@ class LanguageTagger:
     # -- texts ---------------------------------------------------------------
     def tag(self, texts: list[str]) -> LanguageTags:
         """Language, posterior probability and margin for every text (uncached)."""
+        step = defaults.FEATURIZE_ROWS
+        if len(texts) > step:
+            parts = [self.tag(texts[k : k + step]) for k in range(0, len(texts), step)]
+            return LanguageTags([x for p in parts for x in p.lang],
+                                np.concatenate([p.prob for p in parts]),
+                                np.concatenate([p.margin for p in parts]))
         split = [t.split() for t in texts]
         counts = np.fromiter(map(len, split), np.int64, count=len(texts))
         flat = [tok for toks in split for tok in toks]

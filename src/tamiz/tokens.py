@@ -55,7 +55,6 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
 _BIGRAM = 1_000_003
-_ADD_SLICE = 4096
 
 
 class _ClassTable(dict):
@@ -211,11 +210,6 @@ class TokenTable:
 
     # -- featurizing new tokens ------------------------------------------------
     def _add(self, tokens: list[str]) -> None:
-        # in slices: the n-gram arrays of a slice are ~1 KB per token
-        for start in range(0, len(tokens), _ADD_SLICE):
-            self._add_slice(tokens[start : start + _ADD_SLICE])
-
-    def _add_slice(self, tokens: list[str]) -> None:
         ev = self.tagger.token_language(tokens)
         self.loglik.extend(ev.loglik)
         self.lang_counts.extend(np.column_stack([ev.n_grams, ev.latin, ev.non_latin, ev.letters]))
