@@ -112,9 +112,13 @@ def test_scorer_with_inconsistent_trees_is_refused(tmp_path):
     m = copy_model(tmp_path)
     with np.load(m / "scorer.npz") as data:
         arrays = dict(data)
-    arrays["left"] = arrays["left"] + len(arrays["left"])
-    np.savez(m / "scorer.npz", **arrays)
+    broken = dict(arrays, left=arrays["left"] + len(arrays["left"]))
+    np.savez(m / "scorer.npz", **broken)
     with pytest.raises(ModelError, match="outside the table"):
+        tamiz.load_model(m)
+    broken = dict(arrays, feature=arrays["feature"] + 1000)
+    np.savez(m / "scorer.npz", **broken)
+    with pytest.raises(ModelError, match="does not exist"):
         tamiz.load_model(m)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import defaults
-from .features import FeatureBlock, Featurizer, context_matrix
+from .features import CONTEXT_NAMES, SHAPE_NAMES, FeatureBlock, Featurizer, context_matrix
 
 SCORER_FORMAT_VERSION = 1
 
@@ -124,8 +124,13 @@ class Scorer:
         if len(self.coef_text) != Featurizer(
                 tuple(self.char_ngram_range), self.char_bits, self.word_bits).n_text_features:
             raise ValueError("stage-1 weights do not match the featurization settings")
-        if not (len(self.coef_shape) == len(self.shape_mean) == len(self.shape_scale)):
-            raise ValueError("stage-1 shape weights and scaler differ in length")
+        if not (len(self.coef_shape) == len(self.shape_mean) == len(self.shape_scale)
+                == len(SHAPE_NAMES)):
+            raise ValueError("stage-1 shape weights do not match the shape features")
+        inner = ~self.is_leaf
+        if inner.any() and (self.feature[inner].min() < 0
+                            or self.feature[inner].max() >= len(CONTEXT_NAMES)):
+            raise ValueError("a tree splits on a context feature that does not exist")
         for name in ("threshold", "missing_left", "left", "right", "is_leaf", "value"):
             if len(getattr(self, name)) != n_nodes:
                 raise ValueError(f"tree table {name!r} has the wrong length")
