@@ -222,12 +222,6 @@ def _init_worker(model_path: str | None, threshold: float | None,
     _WORKER["counter"] = counter
 
 
-def _forked_pool(jobs: int) -> ProcessPoolExecutor:
-    """Workers forked from this process: they share what it has loaded (copy-on-write)."""
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_ignore_sigint)
-
-
 def _in_order(pool: ProcessPoolExecutor, fn, batches: Iterator[list[Doc]], jobs: int):
     """(batch, fn(paragraph lists of batch)) in input order, a bounded number in flight."""
     pending = []
@@ -293,7 +287,8 @@ def scored_docs(
             model = load_model(model_path)
         get_tagger()
         _WORKER.update(model=model, threshold=threshold, counter=counter)
-        pool = _forked_pool(jobs)
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_ignore_sigint)
     else:
         pool = ProcessPoolExecutor(jobs, initializer=_init_worker,
                                    initargs=(model_path, threshold, counter))

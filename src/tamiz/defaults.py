@@ -37,8 +37,8 @@ LANG_BASE_FREQ = 10000
 CHAR_NGRAM_RANGE = (2, 4)
 HASH_BITS_CHAR = 18
 HASH_BITS_WORD = 18
-# distinct tokens whose features are kept per process (about 500 bytes each: 130 MB
-# when full); when full, the half looked up most often stays. A vocabulary larger
+# distinct tokens whose features are kept per process (estimated from the array widths
+# at about 500 bytes each, 130 MB when full); when full, the half looked up most often stays. A vocabulary larger
 # than this costs speed: features of evicted tokens are computed again
 TOKEN_CACHE_SIZE = 1 << 18
 # neighbours considered on each side by the context stage

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import defaults
-from .language import LanguageTags, TokenLanguage, feature_language, get_tagger, segment_sums
+from .language import LanguageTags, feature_language, get_tagger, segment_sums
 from .paragraphs import normalize, repeat_key
 from .tokens import STAT, TOKEN_STATS, TokenTable, get_token_table
 
@@ -265,9 +265,7 @@ class Featurizer:
         counts = np.fromiter(map(len, split), np.int64, count=len(texts))
         tokens = [tok for toks in split for tok in toks]
         rows = table.rows(tokens)
-        lang = table.lang_counts.values[rows]
-        tags = table.tagger.tag_tokens(tokens, counts, TokenLanguage(
-            table.loglik.values[rows], lang[:, 0], lang[:, 1], lang[:, 2], lang[:, 3]))
+        tags = table.tagger.tag_tokens(tokens, counts, table.language(rows))
         return (self._ngrams(table, rows, counts),
                 shape_features(texts, rows, counts, tags, table), tags)
 

@@ -45,36 +45,24 @@ _LATIN_BIT, _NON_LATIN_BIT, _LETTER_BIT = 1, 2, 4
 _TOKEN_SLICE = 4096
 
 
-class _NormalizeTable(dict):
-    """str.translate table computed lazily with langdetect's per-character normalization."""
+class LazyTranslation(dict):
+    """A str.translate table filled on first sight of each character: fn(char) -> str."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
 
     def __missing__(self, code: int) -> str:
-        from langdetect.utils.ngram import NGram
-
-        value = NGram.normalize(chr(code))
+        value = self.fn(chr(code))
         self[code] = value
         return value
 
 
-class _ScriptTable(dict):
-    """str.translate table: one byte of bits per character (see _LATIN_BIT...)."""
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        bits = ((_LATIN_BIT if _LATIN_RE.match(ch) else 0)
-                | (_NON_LATIN_BIT if _NON_LATIN_RE.match(ch) else 0)
-                | (_LETTER_BIT if _LETTER_RE.match(ch) else 0))
-        self[code] = chr(bits)
-        return chr(bits)
-
-
-class _UpperTable(dict):
-    """str.translate table: '1' for an upper-case character, '0' otherwise."""
-
-    def __missing__(self, code: int) -> str:
-        value = "1" if chr(code).isupper() else "0"
-        self[code] = value
-        return value
+def _script_bits(ch: str) -> str:
+    """One byte of bits per character (see _LATIN_BIT...)."""
+    return chr((_LATIN_BIT if _LATIN_RE.match(ch) else 0)
+               | (_NON_LATIN_BIT if _NON_LATIN_RE.match(ch) else 0)
+               | (_LETTER_BIT if _LETTER_RE.match(ch) else 0))
 
 
 def pack_grams(grams: list[str]) -> np.ndarray:
@@ -133,9 +121,11 @@ class LanguageTagger:
         prob[row, np.concatenate(langs)] = np.concatenate(probs)
         # langdetect multiplies each language's probability by (alpha/BASE_FREQ + p)
         self._logp = np.log(prob + alpha / defaults.LANG_BASE_FREQ).astype(np.float32)
-        self._normalize = _NormalizeTable()
-        self._upper = _UpperTable()
-        self._script = _ScriptTable()
+        from langdetect.utils.ngram import NGram
+
+        self._normalize = LazyTranslation(NGram.normalize)  # langdetect's per-character form
+        self._upper = LazyTranslation(lambda ch: "1" if ch.isupper() else "0")
+        self._script = LazyTranslation(_script_bits)
 
     # -- tokens --------------------------------------------------------------
     def token_language(self, tokens: list[str], strip_latin: bool = False) -> TokenLanguage:
@@ -263,7 +253,7 @@ def segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
     Each run is summed on its own, so a text's result never depends on its batch."""
     values = np.asarray(values)
-    out = np.zeros((len(counts), *values.shape[1:]), dtype=np.result_type(values, np.float32))
+    out = np.zeros((len(counts), *values.shape[1:]), dtype=values.dtype)
     nonempty = counts > 0
     if nonempty.any():
         out[nonempty] = np.add.reduceat(values, (np.cumsum(counts) - counts)[nonempty], axis=0)

@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import defaults
-from .language import get_tagger
+from .language import LazyTranslation, TokenLanguage, get_tagger, segment_sums
 from .lexicon import SECOND_PERSON, STOPWORDS, STOPWORDS_ANY
 
 _WORD_TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -57,26 +57,22 @@ _MIX = np.uint64(0xFF51AFD7ED558CCD)
 _BIGRAM = 1_000_003
 
 
-class _ClassTable(dict):
-    """str.translate table: each character -> one byte of class bits."""
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        bits = 0
-        if ch.isalpha():
-            bits |= _LETTER
-        if ch.isupper():
-            bits |= _UPPER
-        if ch.isdecimal():
-            bits |= _DIGIT
-        if not (ch.isalnum() or ch == "_" or ch.isspace()):
-            bits |= _SYMBOL
-        if ch in _SEPARATORS:
-            bits |= _SEPARATOR
-        if ch == ",":
-            bits |= _COMMA
-        self[code] = chr(bits)
-        return chr(bits)
+def _class_bits(ch: str) -> str:
+    """One byte of character-class bits (CLASS_BITS)."""
+    bits = 0
+    if ch.isalpha():
+        bits |= _LETTER
+    if ch.isupper():
+        bits |= _UPPER
+    if ch.isdecimal():
+        bits |= _DIGIT
+    if not (ch.isalnum() or ch == "_" or ch.isspace()):
+        bits |= _SYMBOL
+    if ch in _SEPARATORS:
+        bits |= _SEPARATOR
+    if ch == ",":
+        bits |= _COMMA
+    return chr(bits)
 
 
 class _Growable:
@@ -153,7 +149,7 @@ class TokenTable:
         self.word_mask = (1 << word_bits) - 1
         self.capacity = capacity
         self.tagger = get_tagger()
-        self._classes = _ClassTable()
+        self._classes = LazyTranslation(_class_bits)
         self._index: dict[str, int] = {}
         self._tokens: list[str] = []  # row -> token
         self._uses = _Growable(np.int64)  # row -> how often it was looked up (aged)
@@ -208,6 +204,11 @@ class TokenTable:
         self._uses.values[:] += np.bincount(rows, minlength=len(self._tokens))
         return rows
 
+    def language(self, rows: np.ndarray) -> TokenLanguage:
+        """The language evidence of table rows."""
+        counts = self.lang_counts.values[rows]
+        return TokenLanguage(self.loglik.values[rows], *counts.T)
+
     # -- featurizing new tokens ------------------------------------------------
     def _add(self, tokens: list[str]) -> None:
         ev = self.tagger.token_language(tokens)
@@ -260,10 +261,10 @@ class TokenTable:
         1-2-gram ids, each as (ids, ids per paragraph)."""
         chars, char_len = self.char_grams.gather(rows)
         n_par = len(counts)
-        char_per_par = _run_sums(char_len, counts)
+        char_per_par = segment_sums(char_len, counts)
         h, sub_len = self.word_hashes.gather(rows)
         h = h.astype(np.int64)
-        sub_per_par = _run_sums(sub_len, counts)
+        sub_per_par = segment_sums(sub_len, counts)
         par = np.repeat(np.arange(n_par), sub_per_par)
         same = np.flatnonzero(par[1:] == par[:-1])
         bigrams = h[same] * _BIGRAM + h[same + 1]
@@ -324,14 +325,6 @@ def _word_hashes(lowered: list[str]) -> tuple[np.ndarray, np.ndarray]:
     hashes = np.fromiter((zlib.crc32(p.encode("utf-8")) for ps in pieces for p in ps), np.int64,
                          count=int(counts.sum()))
     return hashes, counts
-
-
-def _run_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Sums of consecutive runs of a 1-D integer array (`counts[k]` items in run k)."""
-    csum = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(values, out=csum[1:])
-    ends = np.cumsum(counts)
-    return csum[ends] - csum[ends - counts]
 
 
 @lru_cache(maxsize=4)
