@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "model"
 VALIDATION = ROOT / "training_data" / "validation"
 SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "elpais-usa-article.labels.jsonl"
+
+
+def pytest_configure(config):
+    # hermetic: the tests (and the CLI processes they start) never read or write the
+    # user's cache of language profile arrays, only this run's own
+    config._tamiz_cache = tempfile.mkdtemp(prefix="tamiz-cache-")
+    os.environ["TAMIZ_CACHE_DIR"] = config._tamiz_cache
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_tamiz_cache", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

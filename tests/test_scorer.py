@@ -43,6 +43,31 @@ def test_missing_values_follow_the_learned_side(fitted):
     assert np.allclose(scorer.stage2_raw(Z), expected, rtol=0, atol=1e-9)
 
 
+def test_values_on_split_thresholds_and_mixed_missing(fitted):
+    """Values equal to a split's threshold go left (x <= t), as in scikit-learn."""
+    pipeline, _ = fitted
+    scorer = Scorer.from_pipeline(pipeline)
+    hgb = pipeline.named_steps["classifier"].stage2_
+    rng = np.random.default_rng(0)
+    inner = ~scorer.is_leaf
+    Z = np.zeros((500, hgb.n_features_in_))
+    for f in range(Z.shape[1]):
+        thresholds = scorer.threshold[inner & (scorer.feature == f)]
+        pool = np.concatenate([thresholds, np.nextafter(thresholds, np.inf), [np.nan, -1.0, 1e9]])
+        Z[:, f] = rng.choice(pool, size=len(Z))
+    expected = hgb._raw_predict(Z).ravel()
+    assert np.allclose(scorer.stage2_raw(Z), expected, rtol=0, atol=1e-9)
+
+
+def test_a_cycle_in_the_tree_tables_is_refused(fitted):
+    pipeline, _ = fitted
+    scorer = Scorer.from_pipeline(pipeline)
+    inner = np.flatnonzero(~scorer.is_leaf)
+    scorer.left[inner[-1]] = scorer.roots[0]
+    with pytest.raises(ValueError, match="do not form trees"):
+        scorer._check()
+
+
 def test_scoring_imports_neither_sklearn_nor_scipy():
     code = ("import sys, tamiz; m = tamiz.load_model(); m.score_document('Home\\nThe vote was "
             "held on Monday.'); print(sorted(k for k in ('sklearn', 'scipy', 'skops') "

@@ -168,7 +168,7 @@ def shape_features(texts: list[str], rows: np.ndarray, counts: np.ndarray,
     """Shape statistics (SHAPE_NAMES order) of normalized paragraphs, from their tokens'
     table `rows` (`counts[k]` consecutive rows for paragraph k) and language tags."""
     n = len(texts)
-    sums = segment_sums(table.stats.values[rows], counts)
+    sums = segment_sums(table.stats.values, counts, rows=rows)
     col = {name: sums[:, k] for k, name in enumerate(TOKEN_STATS)}
     # edge facts come from the first and last token (a paragraph without tokens has none)
     has = counts > 0
@@ -265,7 +265,7 @@ class Featurizer:
         counts = np.fromiter(map(len, split), np.int64, count=len(texts))
         tokens = [tok for toks in split for tok in toks]
         rows = table.rows(tokens)
-        tags = table.tagger.tag_tokens(tokens, counts, table.language(rows))
+        tags = table.tagger.tag_tokens(tokens, counts, table.language(), rows)
         return (self._ngrams(table, rows, counts),
                 shape_features(texts, rows, counts, tags, table), tags)
 

@@ -21,15 +21,15 @@ and script rules are applied per token rather than per text.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from . import defaults
+from .profiles import PAD
+from .profiles import load as load_profiles
 
 # langdetect's pre-processing, as in langdetect.detector.Detector.append
 _URL_RE = re.compile(r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}")
@@ -37,9 +37,6 @@ _MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{
 _LATIN_RE = re.compile(r"[A-z]")
 _NON_LATIN_RE = re.compile(r"[\u0300-\u1dff\u1f00-\U0010ffff]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
-# n-grams are packed as three 21-bit code point fields; this value is no code point
-# and fills the leading fields of 1- and 2-grams
-_PAD = (1 << 21) - 1
 _SPACE = ord(" ")
 _LATIN_BIT, _NON_LATIN_BIT, _LETTER_BIT = 1, 2, 4
 _TOKEN_SLICE = 4096
@@ -63,14 +60,6 @@ def _script_bits(ch: str) -> str:
     return chr((_LATIN_BIT if _LATIN_RE.match(ch) else 0)
                | (_NON_LATIN_BIT if _NON_LATIN_RE.match(ch) else 0)
                | (_LETTER_BIT if _LETTER_RE.match(ch) else 0))
-
-
-def pack_grams(grams: list[str]) -> np.ndarray:
-    """Integer keys of 1-3 character n-grams (leading fields of shorter ones are _PAD)."""
-    padded = "".join("\0" * (3 - len(g)) + g for g in grams)
-    cp = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    cp = np.where(cp == 0, _PAD, cp).reshape(-1, 3)
-    return (cp[:, 0] << 42) | (cp[:, 1] << 21) | cp[:, 2]
 
 
 @dataclass(frozen=True)
@@ -102,25 +91,9 @@ class LanguageTagger:
     """
 
     def __init__(self, alpha: float = defaults.LANG_ALPHA):
-        import langdetect
-
-        profile_dir = Path(langdetect.__file__).parent / "profiles"
-        self.languages: list[str] = []
-        keys, langs, probs = [], [], []
-        for lang_idx, path in enumerate(sorted(profile_dir.iterdir())):
-            profile = json.loads(path.read_text(encoding="utf-8"))
-            self.languages.append(profile["name"])
-            grams = [g for g, c in profile["freq"].items() if 1 <= len(g) <= 3 and c > 0]
-            count = np.array([profile["freq"][g] for g in grams], dtype=np.float64)
-            n_words = np.asarray(profile["n_words"], dtype=np.float64)
-            keys.append(pack_grams(grams))
-            langs.append(np.full(len(grams), lang_idx))
-            probs.append(count / n_words[[len(g) - 1 for g in grams]])
-        self._keys, row = np.unique(np.concatenate(keys), return_inverse=True)
-        prob = np.zeros((len(self._keys), len(self.languages)))
-        prob[row, np.concatenate(langs)] = np.concatenate(probs)
-        # langdetect multiplies each language's probability by (alpha/BASE_FREQ + p)
-        self._logp = np.log(prob + alpha / defaults.LANG_BASE_FREQ).astype(np.float32)
+        profiles = load_profiles(alpha)
+        self.languages: list[str] = profiles.languages
+        self._keys, self._logp = profiles.keys, profiles.logp
         from langdetect.utils.ngram import NGram
 
         self._normalize = LazyTranslation(NGram.normalize)  # langdetect's per-character form
@@ -161,7 +134,7 @@ class LanguageTagger:
             gram_owner, ids = self._gram_ids(words, np.asarray(owner, dtype=np.int64))
             n_grams = np.bincount(gram_owner, minlength=n)
             order = np.argsort(gram_owner, kind="stable")
-            loglik = segment_sums(self._logp[ids[order]], n_grams)
+            loglik = segment_sums(self._logp, n_grams, rows=ids[order])
         return TokenLanguage(loglik, n_grams, latin, non_latin, letters)
 
     def _gram_ids(self, words: list[str], owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +156,7 @@ class LanguageTagger:
         ok = (pos >= 1) & ~capital
         prev1 = np.roll(cp, 1)
         prev2 = np.roll(cp, 2)
-        pad = np.int64(_PAD)
+        pad = np.int64(PAD)
         keys, owners = [], []
         for grams_ok, key in (
             (ok & (cp != _SPACE), (pad << 42) | (pad << 21) | cp),
@@ -213,17 +186,19 @@ class LanguageTagger:
         flat = [tok for toks in split for tok in toks]
         return self.tag_tokens(flat, counts, self.token_language(flat))
 
-    def tag_tokens(self, tokens: list[str], counts: np.ndarray, ev: TokenLanguage) -> LanguageTags:
-        """Tags of texts given as consecutive runs of tokens (`counts` per text).
+    def tag_tokens(self, tokens: list[str], counts: np.ndarray, ev: TokenLanguage,
+                   rows: np.ndarray | None = None) -> LanguageTags:
+        """Tags of texts given as consecutive runs of tokens (`counts` per text), from
+        the tokens' evidence `ev` (or from `ev[rows]`: evidence of a token table).
 
         langdetect drops Latin letters from a text that is mostly in another script;
         such texts (rare) are re-read here with their Latin letters stripped.
         """
-        loglik = segment_sums(ev.loglik, counts)
-        n_grams = segment_sums(ev.n_grams, counts)
-        letters = segment_sums(ev.letters, counts)
-        latin = segment_sums(ev.latin, counts)
-        non_latin = segment_sums(ev.non_latin, counts)
+        loglik = segment_sums(ev.loglik, counts, rows)
+        n_grams = segment_sums(ev.n_grams, counts, rows)
+        letters = segment_sums(ev.letters, counts, rows)
+        latin = segment_sums(ev.latin, counts, rows)
+        non_latin = segment_sums(ev.non_latin, counts, rows)
         starts = np.cumsum(counts) - counts
         for k in np.flatnonzero((non_latin > 0) & (latin * 2 < non_latin)):
             redo = self.token_language(tokens[starts[k] : starts[k] + counts[k]], strip_latin=True)
@@ -248,15 +223,36 @@ class LanguageTagger:
         return LanguageTags(langs, post, margin)
 
 
-def segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Sums of consecutive runs of rows of `values`, `counts[k]` rows in run k (0 allowed).
+def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Sums of consecutive runs of rows of `values` (of `values[rows]` when `rows` is
+    given), `counts[k]` rows in run k (0 allowed).
 
-    Each run is summed on its own, so a text's result never depends on its batch."""
+    Each run is summed on its own, so a text's result never depends on its batch.
+    Vectors are summed a run length at a time: the runs of one length form a
+    (runs, length, width) block summed along its middle axis, which numpy does with
+    whole rows at a time; `np.add.reduceat` goes element by element there, 5x slower
+    on token n-gram vectors.
+    """
     values = np.asarray(values)
     out = np.zeros((len(counts), *values.shape[1:]), dtype=values.dtype)
-    nonempty = counts > 0
-    if nonempty.any():
-        out[nonempty] = np.add.reduceat(values, (np.cumsum(counts) - counts)[nonempty], axis=0)
+    if len(counts) == 0:
+        return out
+    starts = np.cumsum(counts) - counts
+    if values.ndim == 1:
+        nonempty = counts > 0
+        if nonempty.any():
+            flat = values if rows is None else values[rows]
+            out[nonempty] = np.add.reduceat(flat, starts[nonempty])
+        return out
+    order = np.argsort(counts, kind="stable")
+    bounds = np.flatnonzero(np.diff(counts[order])) + 1
+    for group in np.split(order, bounds):
+        length = int(counts[group[0]])
+        if length == 0:
+            continue
+        idx = (starts[group][:, None] + np.arange(length)).ravel()
+        block = values[idx if rows is None else rows[idx]]
+        out[group] = block.reshape(len(group), length, -1).sum(axis=1)
     return out
 
 

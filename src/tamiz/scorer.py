@@ -14,7 +14,7 @@ inspectable scikit-learn artifact (:attr:`tamiz.Model.pipeline`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,9 @@ from . import defaults
 from .features import CONTEXT_NAMES, SHAPE_NAMES, FeatureBlock, Featurizer, context_matrix
 
 SCORER_FORMAT_VERSION = 1
+# a tree's leaves are bits of one unsigned 64-bit integer (see Scorer._trees)
+MAX_LEAVES = 64
+_ALL_LEAVES = np.uint64((1 << MAX_LEAVES) - 1)
 
 
 @dataclass
@@ -52,6 +55,8 @@ class Scorer:
     # calibration: piecewise-linear isotonic curve, clipped at its ends
     iso_x: np.ndarray
     iso_y: np.ndarray
+    # derived from the trees on first use; not saved
+    _leaf_masks: "_LeafMasks | None" = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_pipeline(cls, pipeline) -> "Scorer":
@@ -95,7 +100,7 @@ class Scorer:
 
     # -- files -------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        arrays = {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
+        arrays = {name: np.asarray(getattr(self, name)) for name in _saved_fields()}
         with open(path, "wb") as fh:
             np.savez(fh, format_version=np.int64(SCORER_FORMAT_VERSION), **arrays)
 
@@ -107,10 +112,10 @@ class Scorer:
             if version != SCORER_FORMAT_VERSION:
                 raise ValueError(f"scorer format version {version!r}, expected "
                                  f"{SCORER_FORMAT_VERSION}")
-            missing = [f.name for f in fields(cls) if f.name not in data]
+            missing = [name for name in _saved_fields() if name not in data]
             if missing:
                 raise ValueError(f"missing arrays: {', '.join(missing)}")
-            values = {f.name: data[f.name] for f in fields(cls)}
+            values = {name: data[name] for name in _saved_fields()}
         for name in ("char_bits", "word_bits", "prefix_chars"):
             values[name] = int(values[name])
         for name in ("intercept", "baseline"):
@@ -138,6 +143,7 @@ class Scorer:
             ix = getattr(self, name)
             if len(ix) and (ix.min() < 0 or ix.max() >= n_nodes):
                 raise ValueError(f"tree table {name!r} points outside the table")
+        self._masks()  # walks the trees: refuses cycles and trees of too many leaves
 
     # -- scoring -------------------------------------------------------------------
     def featurizer(self) -> Featurizer:
@@ -155,30 +161,31 @@ class Scorer:
                               or [np.zeros(0)])
 
     def _trees(self, Z: np.ndarray) -> np.ndarray:
-        """All trees advance one level per step, and (row, tree) pairs leave the arrays
-        as soon as they reach a leaf."""
-        n, width = Z.shape
-        flat = np.ascontiguousarray(Z, dtype=np.float64).ravel()
-        # children[2 * node + go_right]: one gather per step instead of two and a select
-        children = np.column_stack([self.left, self.right]).ravel()
-        out = np.full(n, self.baseline)
-        row = np.repeat(np.arange(n), len(self.roots))
-        base = row * width
-        node = np.tile(self.roots, n)
-        while True:
-            leaf = self.is_leaf[node]
-            if leaf.any():
-                out += np.bincount(row[leaf], weights=self.value[node[leaf]], minlength=n)
-                keep = ~leaf
-                row, base, node = row[keep], base[keep], node[keep]
-                if not len(node):
-                    return out
-            x = flat[base + self.feature[node]]
-            go_right = ~(x <= self.threshold[node])  # NaN compares False: right, unless...
-            missing = np.flatnonzero(np.isnan(x))
-            if len(missing):  # ...the node learned to send missing values left
-                go_right[missing] = ~self.missing_left[node[missing]]
-            node = children[2 * node + go_right]
+        """Every tree's exit leaf by bit masks (QuickScorer, Lucchese et al., SIGIR 2015).
+
+        A row starts with all leaf bits set in every tree. Each split it fails (x above
+        the threshold) clears the leaves of that split's left subtree, and its exit leaf
+        is then the lowest bit left. The splits a value fails are those of its feature
+        with a lower threshold: a prefix of that feature's splits sorted by threshold,
+        whose masks are AND-ed in advance. So a row costs one binary search and one
+        gather per feature, with no loop over tree levels.
+        """
+        masks = self._masks()
+        acc = np.full((len(Z), len(self.roots)), _ALL_LEAVES)
+        for f, (thresholds, table) in enumerate(zip(masks.thresholds, masks.tables)):
+            if len(thresholds):
+                x = Z[:, f]
+                k = np.searchsorted(thresholds, x, side="left")
+                k[np.isnan(x)] = len(thresholds) + 1  # the row of missing-value masks
+                acc &= table[k]
+        lowest = acc & (~acc + np.uint64(1))
+        leaf = np.frexp(lowest.astype(np.float64))[1] - 1  # exact: a power of two
+        return self.baseline + masks.leaf_value[np.arange(len(self.roots)), leaf].sum(axis=1)
+
+    def _masks(self) -> "_LeafMasks":
+        if self._leaf_masks is None:
+            self._leaf_masks = _LeafMasks.build(self)
+        return self._leaf_masks
 
     def p_content(self, block: FeatureBlock) -> np.ndarray:
         """Calibrated P(content) per row, as pipeline.predict_proba(...)[:, 1]."""
@@ -187,3 +194,69 @@ class Scorer:
         raw = self.stage2_raw(context_matrix(block, self.stage1(block)))
         p = 1.0 / (1.0 + np.exp(-raw))
         return np.interp(p, self.iso_x, self.iso_y)
+
+
+def _saved_fields() -> list[str]:
+    return [f.name for f in fields(Scorer) if f.init]
+
+
+@dataclass(frozen=True)
+class _LeafMasks:
+    """The trees in the form Scorer._trees evaluates: per feature, its splits' thresholds
+    in ascending order and a (splits + 2, trees) table of leaf masks. Row k is the AND of
+    the masks of the first k splits (row 0: all leaves); the last row is the AND of the
+    masks of the splits that send a missing value right."""
+
+    thresholds: list[np.ndarray]
+    tables: list[np.ndarray]
+    leaf_value: np.ndarray  # (trees, MAX_LEAVES): leaf values in left-to-right order
+
+    @classmethod
+    def build(cls, s: Scorer) -> "_LeafMasks":
+        n_trees, n_nodes = len(s.roots), len(s.feature)
+        # walk all trees a level at a time: each node's tree, then (bottom-up) its
+        # number of leaves, then (top-down) the position of its leftmost leaf
+        tree = np.full(n_nodes, -1)
+        tree[s.roots] = np.arange(n_trees)
+        levels = [s.roots]
+        while True:
+            inner = levels[-1][~s.is_leaf[levels[-1]]]
+            if not len(inner):
+                break
+            children = np.concatenate([s.left[inner], s.right[inner]])
+            if (tree[children] >= 0).any():  # reached twice: a cycle or a shared node
+                raise ValueError("the tree tables do not form trees")
+            tree[children] = np.tile(tree[inner], 2)
+            levels.append(children)
+        n_leaves = s.is_leaf.astype(np.int64)
+        for level in reversed(levels):
+            inner = level[~s.is_leaf[level]]
+            n_leaves[inner] = n_leaves[s.left[inner]] + n_leaves[s.right[inner]]
+        if n_trees and n_leaves[s.roots].max() > MAX_LEAVES:
+            raise ValueError(f"a tree has more than {MAX_LEAVES} leaves")
+        first = np.zeros(n_nodes, dtype=np.int64)
+        for level in levels:
+            inner = level[~s.is_leaf[level]]
+            first[s.left[inner]] = first[inner]
+            first[s.right[inner]] = first[inner] + n_leaves[s.left[inner]]
+        leaves = np.flatnonzero(s.is_leaf & (tree >= 0))
+        leaf_value = np.zeros((n_trees, MAX_LEAVES))
+        leaf_value[tree[leaves], first[leaves]] = s.value[leaves]
+        # failing a split clears the bits of its left subtree's leaves
+        inner = np.flatnonzero(~s.is_leaf & (tree >= 0))
+        width = n_leaves[s.left[inner]].astype(np.uint64)
+        left_bits = ((np.uint64(1) << width) - np.uint64(1)) << first[inner].astype(np.uint64)
+        mask = ~left_bits
+        thresholds, tables = [], []
+        for f in range(len(CONTEXT_NAMES)):
+            sel = inner[s.feature[inner] == f]
+            order = np.argsort(s.threshold[sel], kind="stable")
+            sel, m = sel[order], len(sel)
+            table = np.full((m + 2, n_trees), _ALL_LEAVES)
+            table[np.arange(1, m + 1), tree[sel]] = mask[np.searchsorted(inner, sel)]
+            table[: m + 1] = np.bitwise_and.accumulate(table[: m + 1], axis=0)
+            right = sel[~s.missing_left[sel]]
+            np.bitwise_and.at(table[m + 1], tree[right], mask[np.searchsorted(inner, right)])
+            thresholds.append(s.threshold[sel])
+            tables.append(table)
+        return cls(thresholds, tables, leaf_value)

@@ -204,10 +204,9 @@ class TokenTable:
         self._uses.values[:] += np.bincount(rows, minlength=len(self._tokens))
         return rows
 
-    def language(self, rows: np.ndarray) -> TokenLanguage:
-        """The language evidence of table rows."""
-        counts = self.lang_counts.values[rows]
-        return TokenLanguage(self.loglik.values[rows], *counts.T)
+    def language(self) -> TokenLanguage:
+        """The language evidence of every table row (views, valid until the next lookup)."""
+        return TokenLanguage(self.loglik.values, *self.lang_counts.values.T)
 
     # -- featurizing new tokens ------------------------------------------------
     def _add(self, tokens: list[str]) -> None:
