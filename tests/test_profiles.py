@@ -9,7 +9,7 @@ def _same(a: profiles.Profiles, b: profiles.Profiles) -> bool:
 
 
 def _cache_files(directory):
-    return sorted(directory.glob("langdetect-profiles-*.npz"))
+    return sorted(directory.glob("langdetect-profiles-*"))
 
 
 def test_cache_is_written_once_and_read_back_equal(tmp_path, monkeypatch):
@@ -17,10 +17,11 @@ def test_cache_is_written_once_and_read_back_equal(tmp_path, monkeypatch):
     built = profiles.build(defaults.LANG_ALPHA, profiles._profile_files())
     first = profiles.load()
     (cached,) = _cache_files(tmp_path)
-    stamp = cached.stat().st_mtime_ns
+    stamp = (cached / "logp.npy").stat().st_mtime_ns
     second = profiles.load()
     assert _same(built, first) and _same(built, second)
-    assert cached.stat().st_mtime_ns == stamp  # read, not rewritten
+    assert isinstance(second.logp.base, np.memmap)  # mapped from the cache
+    assert (cached / "logp.npy").stat().st_mtime_ns == stamp  # not rewritten
     assert not list(tmp_path.glob(".profiles-*"))  # no temporary left behind
 
 
@@ -35,11 +36,15 @@ def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("TAMIZ_CACHE_DIR", str(tmp_path))
     good = profiles.load()
     (cached,) = _cache_files(tmp_path)
-    cached.write_bytes(cached.read_bytes()[:1000])  # truncated
+    logp = cached / "logp.npy"
+    logp.write_bytes(logp.read_bytes()[:1000])  # truncated
+    assert profiles._read(cached) is None
     assert _same(profiles.load(), good)
-    np.savez(cached, languages=np.array(["en"]), keys=good.keys, logp=good.logp)  # wrong shape
+    (cached / "languages.json").write_text('["en"]')  # does not match the arrays
+    assert profiles._read(cached) is None
     assert _same(profiles.load(), good)
-    assert _same(profiles._read(cached), good)  # and the rebuilt file replaced it
+    assert _same(profiles._read(cached), good)  # and the rebuilt copy replaced it
+    assert not list(tmp_path.glob(".profiles-*"))
 
 
 def test_unwritable_cache_directory_still_works(tmp_path, monkeypatch):

@@ -12,10 +12,18 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import DataError, ModelError, TamizError, UsageError  # noqa: E402
-from .model import Model, ParagraphScore  # noqa: E402
 
 
-def load_model(path=None) -> Model:
+def __getattr__(name: str):
+    # imported on first use, so that `tamiz --help` and the CLI's set-up run before numpy loads
+    if name in ("Model", "ParagraphScore"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'tamiz' has no attribute {name!r}")
+
+
+def load_model(path=None) -> "Model":
     """Load a model directory (default: the shipped model). Never runs code from it."""
     from .persist import load
 
@@ -32,7 +40,7 @@ def train(data_paths, validation_paths=None, **params):
     return _train(data, validation, params)
 
 
-def save_model(model: Model, path, force: bool = False):
+def save_model(model: "Model", path, force: bool = False):
     """Write a model directory atomically."""
     from .persist import save
 

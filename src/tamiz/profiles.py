@@ -2,10 +2,10 @@
 
 Building the arrays reads 55 JSON profiles and packs ~180k n-grams: about 0.3 s, paid
 by every process that tags text. The result depends only on the installed profiles
-and two smoothing constants, so it is kept in a cache file keyed by both; a later
-process loads it in milliseconds. The cache is only ever an optimisation: a missing,
-stale, unreadable or corrupt file is rebuilt, and an unwritable cache directory
-means building in memory every time.
+and two smoothing constants, so it is kept in a cache directory keyed by both; a later
+process maps it into memory in about a millisecond. The cache is only ever an
+optimisation: a missing, stale, unreadable or corrupt copy is rebuilt, and an
+unwritable cache directory means building in memory every time.
 
 Cache directory: ``$TAMIZ_CACHE_DIR``, else ``$XDG_CACHE_HOME/tamiz``, else
 ``~/.cache/tamiz``.
@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +85,7 @@ def cache_dir() -> Path | None:
 
 
 def _cache_path(alpha: float, files: list[Path]) -> Path | None:
-    """One file name per (profile files, smoothing, format): a changed input is a new file."""
+    """One directory per (profile files, smoothing, format): a changed input is a new one."""
     directory = cache_dir()
     if directory is None:
         return None
@@ -95,38 +93,51 @@ def _cache_path(alpha: float, files: list[Path]) -> Path | None:
     for path in files:
         st = path.stat()
         h.update(f"\0{path.name} {st.st_size} {st.st_mtime_ns}".encode())
-    return directory / f"langdetect-profiles-{h.hexdigest()[:16]}.npz"
+    return directory / f"langdetect-profiles-{h.hexdigest()[:16]}"
 
 
 def _read(path: Path) -> Profiles | None:
-    """The cached arrays, or None when the file is missing or not what it should be."""
+    """The cached arrays (memory-mapped: read-only, shared by processes, loaded as
+    touched), or None when they are missing or not what they should be."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            languages = data["languages"].tolist()
-            keys, logp = data["keys"], data["logp"]
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        languages = json.loads((path / "languages.json").read_text(encoding="utf-8"))
+        # plain arrays over the maps (the np.memmap subclass slows every operation a little)
+        keys = np.asarray(np.load(path / "keys.npy", mmap_mode="r", allow_pickle=False))
+        logp = np.asarray(np.load(path / "logp.npy", mmap_mode="r", allow_pickle=False))
+    except (OSError, ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError
         return None
-    ok = (keys.dtype == np.int64 and keys.ndim == 1 and logp.dtype == np.float32
+    ok = (isinstance(languages, list) and all(isinstance(x, str) for x in languages)
+          and keys.dtype == np.int64 and keys.ndim == 1 and logp.dtype == np.float32
           and logp.shape == (len(keys), len(languages)) and len(keys) > 0
           and bool(np.all(keys[1:] > keys[:-1])))
     return Profiles(languages, keys, logp) if ok else None
 
 
 def _write(path: Path, profiles: Profiles) -> None:
-    """Write atomically (concurrent processes may race; the last rename wins, all equal)."""
+    """Write a temporary directory, then rename it into place. A process that loses a
+    race to the same name drops its copy (both hold the same arrays)."""
+    import shutil
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".profiles-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, languages=np.array(profiles.languages), keys=profiles.keys,
-                         logp=profiles.logp)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".profiles-"))
     except OSError:
-        pass  # a read-only or full disk only costs the next process the build time
+        return  # a read-only or full disk only costs the next process the build time
+    try:
+        (tmp / "languages.json").write_text(json.dumps(profiles.languages), encoding="utf-8")
+        np.save(tmp / "keys.npy", profiles.keys)
+        np.save(tmp / "logp.npy", profiles.logp)
+        if _read(path) is not None:
+            return  # another process finished first
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)  # a corrupt copy
+        tmp.chmod(0o755)
+        tmp.rename(path)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def load(alpha: float = defaults.LANG_ALPHA) -> Profiles:
