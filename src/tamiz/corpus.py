@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 
 from . import defaults
 from .errors import DataError, Interrupted, UsageError
@@ -136,7 +137,10 @@ def iter_docs(sources: list[str], opts: InputOptions, stats: RunStats) -> Iterat
         yield Doc(source, source, text, None, split(text, opts.split_mode))
 
 
-def _jsonl_docs(source: str, opts: InputOptions, stats: RunStats) -> Iterator[Doc]:
+def _jsonl_docs(source: str, opts: InputOptions, stats: RunStats,
+                start: int = 0, end: int | None = None) -> Iterator[Doc]:
+    """Records of a JSON Lines input; with `start`/`end`, only the lines that start in
+    that byte range (line numbers in messages then count from the range)."""
     name = "<stdin>" if source == STDIN else source
     try:
         fh = sys.stdin.buffer if source == STDIN else open(source, "rb")
@@ -149,8 +153,9 @@ def _jsonl_docs(source: str, opts: InputOptions, stats: RunStats) -> Iterator[Do
                 raise DataError("<stdin>: binary input (NUL bytes)")
             stats.skipped_binary.append(source)
             return
-        for lineno, raw in enumerate(fh, 1):
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        lines = fh if start == 0 and end is None else _lines_in_range(fh, start, end)
+        for lineno, raw in enumerate(lines, 1):
+            if lineno == 1 and start == 0 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             line = _decode(raw, source, stats)
             if not line.strip():
@@ -172,6 +177,20 @@ def _jsonl_docs(source: str, opts: InputOptions, stats: RunStats) -> Iterator[Do
             fh.close()
 
 
+def _lines_in_range(fh, start: int, end: int | None) -> Iterator[bytes]:
+    """The lines of a binary file that start at a byte offset in [start, end)."""
+    if start > 0:
+        fh.seek(start - 1)
+        fh.readline()  # the rest of the line that starts before `start`
+    pos = fh.tell()
+    while end is None or pos < end:
+        raw = fh.readline()
+        if not raw:
+            return
+        pos += len(raw)
+        yield raw
+
+
 def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
     try:
         record = json.loads(line)
@@ -186,21 +205,73 @@ def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
     return record, None
 
 
-def count_repeats(sources: list[str], opts: InputOptions) -> RepeatCounter | None:
+def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1) -> RepeatCounter | None:
     """First pass over file inputs: how many documents contain each paragraph.
 
-    stdin cannot be read twice, so a run that includes it scores without counts. (Done
-    in workers with --jobs, this pass ran slower: shipping the paragraphs to them cost
-    more than computing their keys.)
+    stdin cannot be read twice, so a run that includes it scores without counts. With
+    --jobs (and fork), the inputs are cut into byte ranges at line starts that the
+    workers read and count themselves; their tables add up to the serial count.
     """
     if STDIN in sources:
         return None
     counter = RepeatCounter()
+    shards = _shards(sources, opts.jsonl, jobs * defaults.COUNT_SHARDS_PER_JOB)
+    if jobs <= 1 or not _CAN_FORK or len(shards) <= 1:
+        for shard in shards:
+            _count_shard(shard, opts, counter)
+        return counter
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_ignore_sigint) as pool:
+        for slots, counts, paragraphs in pool.map(_count_shard, shards, [opts] * len(shards)):
+            counter.table[slots] += counts
+            counter.paragraphs += paragraphs
+    return counter
+
+
+@dataclass(frozen=True)
+class _Shard:
+    """Documents to count: whole text files, or the JSON Lines that start in [start, end)."""
+
+    sources: tuple[str, ...]
+    start: int = 0
+    end: int | None = None
+
+
+def _shards(sources: list[str], jsonl: bool, n: int) -> list[_Shard]:
+    """About `n` shards of about equal bytes."""
+    sizes = {s: os.path.getsize(s) if os.path.isfile(s) else 0 for s in sources}
+    step = max(1, sum(sizes.values()) // max(n, 1))
+    if not jsonl:  # a text file is one document: shards are runs of whole files
+        shards, run, run_bytes = [], [], 0
+        for s in sources:
+            run.append(s)
+            run_bytes += sizes[s]
+            if run_bytes >= step:
+                shards.append(_Shard(tuple(run)))
+                run, run_bytes = [], 0
+        return shards + ([_Shard(tuple(run))] if run else [])
+    return [_Shard((s,), start, min(start + step, sizes[s]))
+            for s in sources for start in range(0, max(sizes[s], 1), step)]
+
+
+def _count_shard(shard: _Shard, opts: InputOptions, counter: RepeatCounter | None = None):
+    """Count one shard's documents into `counter`; without one, return the counts as
+    (slots, counts, paragraphs): the nonzero slots are a small fraction of the table.
+    Bad records are skipped: the scoring pass reports them."""
+    own = counter is None
+    counter = RepeatCounter() if own else counter
     quiet = RunStats()
     lenient = InputOptions(opts.jsonl, opts.text_field, True, opts.split_mode)
-    for doc in iter_docs(sources, lenient, quiet):
+    if not opts.jsonl:
+        docs = iter_docs(list(shard.sources), lenient, quiet)
+    else:
+        docs = _jsonl_docs(shard.sources[0], lenient, quiet, shard.start, shard.end)
+    for doc in docs:
         counter.add(doc.paragraphs)
-    return counter
+    if own:
+        slots = np.flatnonzero(counter.table)
+        return slots, counter.table[slots], counter.paragraphs
+    return None
 
 
 # --- scoring in batches, optionally in worker processes -----------------------
@@ -247,17 +318,28 @@ def _score_batch(batch: list[list[str]]):
     return [[(s.lang, s.p_boilerplate, s.label) for s in doc] for doc in scored]
 
 
-def _batches(docs: Iterator[Doc], size: int,
-             paragraphs: int = defaults.BATCH_PARAGRAPHS) -> Iterator[list[Doc]]:
+def _batches(docs: Iterator[Doc], size: int, paragraphs: int = defaults.BATCH_PARAGRAPHS,
+             total: int | None = None, jobs: int = 1) -> Iterator[list[Doc]]:
     """Batches of `size` documents, cut short at `paragraphs` paragraphs (memory per
-    batch follows paragraphs, and documents range from one to thousands of them)."""
+    batch follows paragraphs, and documents range from one to thousands of them).
+
+    With workers and a known `total` of paragraphs, a batch holds at most the remaining
+    paragraphs / (2 x jobs) (guided self-scheduling): batches shrink towards the end, so
+    the workers run out of work together instead of one finishing a big last batch.
+    """
+    def limit(sent: int) -> int:
+        if total is None or jobs <= 1:
+            return paragraphs
+        return min(paragraphs, max(defaults.MIN_BATCH_PARAGRAPHS, (total - sent) // (2 * jobs)))
+
     batch: list[Doc] = []
-    count = 0
+    count = sent = 0
     for doc in docs:
         batch.append(doc)
         count += len(doc.paragraphs)
-        if len(batch) >= size or count >= paragraphs:
+        if len(batch) >= size or count >= limit(sent):
             yield batch
+            sent += count
             batch = []
             count = 0
     if batch:
@@ -273,7 +355,8 @@ def scored_docs(
     model=None,
 ) -> Iterator[tuple[Doc, list[tuple[str, float, str]]]]:
     """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order."""
-    batches = _batches(docs, defaults.BATCH_DOCS)
+    total = counter.paragraphs if counter is not None else None
+    batches = _batches(docs, defaults.BATCH_DOCS, total=total, jobs=jobs)
     if jobs <= 1:
         _WORKER.update(model=model or load_model(model_path), threshold=threshold,
                        counter=counter)
@@ -383,7 +466,7 @@ def clean_corpus(
                 if Path(s).is_relative_to(Path(p)):
                     roots.setdefault(s, Path(p))
 
-    counter = count_repeats(sources, opts) if use_repeats else None
+    counter = count_repeats(sources, opts, jobs) if use_repeats else None
     docs = iter_docs(sources, opts, stats)
     removed = AtomicFile(removed_path) if removed_path and not _is_special(removed_path) else None
     removed_fh = removed.fh if removed else (open(removed_path, "w", encoding="utf-8")

@@ -86,7 +86,12 @@ DEFAULT_JOBS = 1
 # paragraphs), and the most batches in flight
 BATCH_DOCS = 64
 BATCH_PARAGRAPHS = 4096
+# with --jobs and a known corpus size, batches shrink towards the end, down to this
+MIN_BATCH_PARAGRAPHS = 256
 MAX_INFLIGHT_BATCHES = 4
+# the repeat-counting pass cuts the inputs into this many byte ranges per worker (the
+# spare ones balance workers that finish early)
+COUNT_SHARDS_PER_JOB = 4
 # distinct paragraphs featurized together (bounds temporaries when training)
 FEATURIZE_ROWS = 8192
 # rows whose trees are evaluated together (bounds the scorer's temporary arrays)

@@ -40,6 +40,7 @@ class RepeatCounter:
     def __init__(self, bits: int = defaults.REPEAT_TABLE_BITS):
         self.mask = (1 << bits) - 1
         self.table = np.zeros(1 << bits, dtype=np.uint32)
+        self.paragraphs = 0  # counted so far (lets --jobs size its batches)
 
     def _slots(self, paragraphs: list[str]) -> np.ndarray:
         crcs = np.fromiter(map(zlib.crc32, corpus_keys(paragraphs)), dtype=np.int64,
@@ -49,6 +50,7 @@ class RepeatCounter:
     def add(self, paragraphs: list[str]) -> None:
         """Count one document: each distinct paragraph once."""
         self.table[np.unique(self._slots(paragraphs))] += 1
+        self.paragraphs += len(paragraphs)
 
     def counts(self, paragraphs: list[str]) -> np.ndarray:
         """Documents (this one included) containing each paragraph, capped."""
