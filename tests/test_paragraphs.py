@@ -30,6 +30,17 @@ def test_normalize_bounds_length_and_removes_invisible_characters():
     assert normalize("ﬁnal") == "final"  # NFKC
 
 
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.text(alphabet=" \t\n\x1c\x85\u00a0\u2028\u3000\u00ad\u200bﬁé e", max_size=30))
+def test_normalize_is_nfkc_without_invisibles_and_single_spaces(text):
+    import re
+    import unicodedata
+
+    expected = unicodedata.normalize("NFKC", text[:50])
+    expected = re.sub(r"\s+", " ", re.sub("[\u00ad\u200b\u200c\u200d\u2060\ufeff]", "", expected))
+    assert normalize(text, 50) == expected.strip()
+
+
 def test_repeat_key_folds_case_and_digits():
     assert repeat_key(normalize("Page 2 of 9")) == repeat_key(normalize("PAGE 3 of 10"))
     assert repeat_key("home") != repeat_key("news")

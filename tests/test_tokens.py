@@ -1,5 +1,5 @@
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tamiz.tokens import TokenTable, _word_stats, _word_stats_general
@@ -37,4 +37,21 @@ def test_eviction_keeps_frequent_tokens_and_never_changes_features():
                max_size=12))
 def test_fast_path_for_plain_words_matches_the_general_one(token):
     assert token.isalpha()
+    assert [float(x) for x in _word_stats(token)] == [float(x) for x in _word_stats_general(token)]
+
+
+# wrapping punctuation, what must not be taken for it, and words that trip the checks
+PIECES = [*".,;:!?\"'()[]{}«»“”‘’„¿¡…-–—*@/&©®™€²½_07", "www", "com", "c", "Ã", "Ã©", "Â", "â€",
+          "you", "the", "de", "Él", "ñandú", "ǅ", "https", "://", "Home"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=5).map("".join))
+@example("acÃ¡,")
+@example("Ã.")
+@example("(c)")
+@example("www.")
+@example(".com")
+@example("«Él»:")
+def test_fast_paths_for_wrapped_words_match_the_general_one(token):
     assert [float(x) for x in _word_stats(token)] == [float(x) for x in _word_stats_general(token)]

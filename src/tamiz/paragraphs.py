@@ -12,9 +12,8 @@ import unicodedata
 from . import defaults
 
 _BLANK_RUN = re.compile(r"\n[ \t\f\v]*\n\s*")
-_SPACES = re.compile(r"\s+")
 # Zero-width and soft-hyphen characters break words apart invisibly.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def _unify_newlines(text: str) -> str:
@@ -47,8 +46,10 @@ def join(paragraphs: list[str], mode: str = defaults.DEFAULT_SPLIT) -> str:
 def normalize(text: str, limit: int = defaults.FEATURE_PREFIX_CHARS) -> str:
     """The form features see: a bounded prefix, NFKC, no invisible characters, spaces collapsed."""
     text = text[:limit]
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # ASCII is NFKC already and has no invisible characters
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    # str.split() splits at exactly the characters of \s (str.isspace)
+    return " ".join(text.split())
 
 
 _DIGITS = re.compile(r"\d+")
