@@ -2,7 +2,7 @@
 
 What is measured, each as its own child process (stdout to /dev/null, input file on stdin):
 
-* ``tamiz score`` (paragraphs alone) and ``tamiz score --doc`` (the whole file as one
+* ``tamiz score`` (paragraphs alone; also with ``--jobs 2``) and ``tamiz score --doc`` (the whole file as one
   document; only up to 100k paragraphs, since it holds everything in memory at once);
 * ``tamiz clean --jsonl docs_N.jsonl`` with ``--jobs 1`` and ``--jobs 2``;
 * model load time (median of 3), with the language profile cache that the first tamiz
@@ -394,6 +394,8 @@ def measure_corpus(ctx: dict, corpus: dict) -> None:
     n, paras, docs = corpus["size"], Path(corpus["paras"]), Path(corpus["docs"])
     count, repeat = corpus["paragraphs"], ctx["repeat"]
     measure(Measurement("tamiz score", n, count, tamiz_cmd(ctx, "score")), paras, repeat, ctx)
+    measure(Measurement("tamiz score --jobs 2", n, count, tamiz_cmd(ctx, "score", "--jobs", "2")),
+            paras, repeat, ctx)
     if n <= DOC_MODE_MAX:
         measure(Measurement("tamiz score --doc", n, count, tamiz_cmd(ctx, "score", "--doc")),
                 paras, repeat, ctx)

@@ -1,6 +1,7 @@
 """Every command through real subprocess pipes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -61,30 +62,44 @@ def test_score_tsv_and_doc_mode(shipped):
     assert labels[:3] == ["boilerplate"] * 3 and labels[4:6] == ["content"] * 2
 
 
-def test_score_into_head_exits_quietly():
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_score_into_head_exits_quietly(jobs):
     lines = "".join(f"Paragraph number {k} of a long stream of text.\n" for k in range(3000))
     proc = subprocess.run(
-        f"{sys.executable} -m tamiz score | head -1", shell=True, input=lines.encode(),
-        capture_output=True, timeout=300, executable="/bin/bash",
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")},
+        f"{sys.executable} -m tamiz score --jobs {jobs} | head -1", shell=True,
+        input=lines.encode(), capture_output=True, timeout=300, executable="/bin/bash",
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"),
+             "TAMIZ_CACHE_DIR": os.environ["TAMIZ_CACHE_DIR"]},
     )
     assert proc.returncode == 0
     assert len(proc.stdout.decode().splitlines()) == 1
     assert proc.stderr == b""
 
 
-def test_score_output_follows_input_before_eof():
-    proc = subprocess.Popen([sys.executable, "-m", "tamiz", "score"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_score_output_follows_input_before_eof(jobs):
+    proc = subprocess.Popen([sys.executable, "-m", "tamiz", "score", "--jobs", jobs],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        proc.stdin.write(b"Accept all cookies\n")
-        proc.stdin.flush()
-        line = proc.stdout.readline()  # would block forever if score waited for EOF
-        assert json.loads(line)["text"] == "Accept all cookies"
+        for text in ("Accept all cookies", "Read more"):
+            proc.stdin.write(text.encode() + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()  # would block forever if score waited for EOF
+            assert json.loads(line)["text"] == text
     finally:
         proc.stdin.close()
         proc.wait(timeout=60)
     assert proc.returncode == 0
+
+
+def test_score_file_with_two_jobs_equals_one(tmp_path):
+    lines = [f"Story {k}: the council met on day {k % 7} to vote." for k in range(2500)]
+    lines += ["Home", "Subscribe to our newsletter"] * 600
+    src = tmp_path / "p.txt"
+    src.write_text("\n".join(lines) + "\n")
+    one, two = (run_cli("score", str(src), "--jobs", jobs) for jobs in "12")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == len(lines)
 
 
 def test_clean_text_file_and_removed_side_file(tmp_path, shipped):
@@ -159,6 +174,7 @@ def test_info_prints_the_card():
     (("clean", "--split", "words"), 2, "--split"),
     (("score", "--format", "xml"), 2, "--format"),
     (("clean", "--jobs", "0"), 2, "--jobs"),
+    (("score", "--doc", "--jobs", "2"), 2, "--jobs"),
     (("frobnicate",), 2, "frobnicate"),
 ])
 def test_usage_errors_are_one_line(args, code, fragment):

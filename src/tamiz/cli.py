@@ -157,7 +157,8 @@ def _report(stats) -> None:
 # --- score ----------------------------------------------------------------------
 
 def _stream_lines(fd: int, batch: int, bom: bool = False):
-    """Lines (decoded, line ends removed) from a file descriptor, in batches.
+    """(lines, paused): lines (decoded, line ends removed) from a file descriptor, in
+    batches, and whether the input paused (or ended) after them.
 
     A batch ends at `batch` lines, or sooner when no more input is waiting, so output
     follows input on a slow pipe. Reads whole chunks (no thread, no per-line queue);
@@ -175,14 +176,14 @@ def _stream_lines(fd: int, batch: int, bom: bool = False):
             if pending:
                 lines.extend(_decode_lines(pending))
             if lines:
-                yield lines
+                yield lines, True
             return
         *complete, pending = (pending + chunk).split(b"\n")
         if complete:
             lines.extend(_decode_lines(b"\n".join(complete)))
         waiting = len(chunk) == _READ_BYTES or select.select([fd], [], [], 0)[0]
         if len(lines) >= batch or (lines and not waiting):
-            yield lines
+            yield lines, not waiting
             lines = []
 
 
@@ -200,12 +201,15 @@ def score(
     path: Annotated[Optional[str], typer.Argument(help="File with one paragraph per line; '-' or nothing: stdin.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="'jsonl' or 'tsv' (p_boilerplate, label, lang, text).")] = "jsonl",
     doc: Annotated[bool, typer.Option("--doc", help="Score the whole input as one document, so context applies.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes (paragraphs scored alone; not with --doc).")] = defaults.DEFAULT_JOBS,
     threshold: ThresholdOpt = None,
     model: ModelOpt = None,
 ):
     """Score paragraphs, one per input line; one output line per non-empty input line."""
     if fmt not in ("jsonl", "tsv"):
         raise UsageError(f"--format must be jsonl or tsv, not {fmt!r}")
+    if doc and jobs > 1:
+        raise UsageError("--doc scores the input as one document: it cannot use --jobs")
     m = _load(model)
     if path in (None, "-"):
         fd, close = sys.stdin.fileno(), False
@@ -223,13 +227,21 @@ def score(
     try:
         batches = _stream_lines(fd, defaults.SCORE_BATCH, bom=close)
         if doc:
-            paragraphs = [ln.strip() for lines in batches for ln in lines if ln.strip()]
+            paragraphs = [ln.strip() for lines, _ in batches for ln in lines if ln.strip()]
             emit(m.score_documents([paragraphs], threshold=threshold)[0])
             return
-        for lines in batches:
-            paragraphs = [ln.strip() for ln in lines if ln.strip()]
-            if paragraphs:
-                emit(m.score(paragraphs, threshold=threshold))
+        stripped = (([ln.strip() for ln in lines if ln.strip()], paused)
+                    for lines, paused in batches)
+        nonempty = ((paragraphs, paused) for paragraphs, paused in stripped if paragraphs)
+        if jobs > 1:
+            from .corpus import score_paragraph_batches  # process pools: imported when used
+
+            scored = score_paragraph_batches(nonempty, m, threshold, jobs,
+                                             str(model) if model else None)
+        else:
+            scored = (m.score(paragraphs, threshold=threshold) for paragraphs, _ in nonempty)
+        for scores in scored:
+            emit(scores)
     finally:
         if close:
             os.close(fd)

@@ -293,17 +293,19 @@ def _init_worker(model_path: str | None, threshold: float | None,
     _WORKER["counter"] = counter
 
 
-def _in_order(pool: ProcessPoolExecutor, fn, batches: Iterator[list[Doc]], jobs: int):
-    """(batch, fn(paragraph lists of batch)) in input order, a bounded number in flight."""
+def _in_order(pool: ProcessPoolExecutor, fn, items, jobs: int):
+    """(key, fn(payload)) for (key, payload, flush) items, in input order, with a bounded
+    number in flight. `flush` answers everything submitted before reading further input
+    (the input paused: a pipeline expects the answers now)."""
     pending = []
     limit = jobs * defaults.MAX_INFLIGHT_BATCHES
-    for batch in batches:
-        pending.append((batch, pool.submit(fn, [d.paragraphs for d in batch])))
-        while len(pending) >= limit:
-            done_batch, fut = pending.pop(0)
-            yield done_batch, fut.result()
-    for done_batch, fut in pending:
-        yield done_batch, fut.result()
+    for key, payload, flush in items:
+        pending.append((key, pool.submit(fn, payload)))
+        while pending and (flush or len(pending) >= limit):
+            done_key, fut = pending.pop(0)
+            yield done_key, fut.result()
+    for done_key, fut in pending:
+        yield done_key, fut.result()
 
 
 def _score_batch(batch: list[list[str]]):
@@ -363,6 +365,14 @@ def scored_docs(
         for batch in batches:
             yield from zip(batch, _score_batch([d.paragraphs for d in batch]))
         return
+    items = ((batch, [d.paragraphs for d in batch], False) for batch in batches)
+    with _worker_pool(jobs, model_path, threshold, counter, model) as pool:
+        for batch, scores in _in_order(pool, _score_batch, items, jobs):
+            yield from zip(batch, scores)
+
+
+def _worker_pool(jobs: int, model_path: str | None, threshold: float | None,
+                 counter: RepeatCounter | None, model=None) -> ProcessPoolExecutor:
     if _CAN_FORK:
         # Workers forked from a process that has loaded the model, read the language
         # profiles and counted repeats share all three and start at once.
@@ -370,14 +380,37 @@ def scored_docs(
             model = load_model(model_path)
         get_tagger()
         _WORKER.update(model=model, threshold=threshold, counter=counter)
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_ignore_sigint)
-    else:
-        pool = ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                   initargs=(model_path, threshold, counter))
-    with pool:
-        for batch, scores in _in_order(pool, _score_batch, batches, jobs):
-            yield from zip(batch, scores)
+    return ProcessPoolExecutor(jobs, initializer=_init_worker,
+                               initargs=(model_path, threshold, counter))
+
+
+def _score_isolated(paragraphs: list[str]) -> list[tuple[str, float, float, str]]:
+    """Worker: paragraphs scored alone -> (lang, lang_prob, p_boilerplate, label) each
+    (the texts are not sent back: the caller has them)."""
+    scored = _WORKER["model"].score(paragraphs, threshold=_WORKER["threshold"])
+    return [(s.lang, s.lang_prob, s.p_boilerplate, s.label) for s in scored]
+
+
+def score_paragraph_batches(batches, model, threshold: float | None = None, jobs: int = 1,
+                            model_path: str | None = None):
+    """Isolated scores (lists of ParagraphScore) of each batch of `batches`, in order.
+
+    `batches` yields (paragraphs, flush); with `jobs` > 1 the batches are spread over
+    worker processes, and `flush` (the input paused) returns every answer due before
+    more input is read, so scores follow a slow pipe as they do with one process.
+    """
+    from .model import ParagraphScore
+
+    if jobs <= 1:
+        for paragraphs, _ in batches:
+            yield model.score(paragraphs, threshold=threshold)
+        return
+    items = ((paragraphs, paragraphs, flush) for paragraphs, flush in batches)
+    with _worker_pool(jobs, model_path, threshold, None, model) as pool:
+        for paragraphs, rows in _in_order(pool, _score_isolated, items, jobs):
+            yield [ParagraphScore(text, *row) for text, row in zip(paragraphs, rows)]
 
 
 # --- writing --------------------------------------------------------------------

@@ -63,7 +63,7 @@ STAGE1_MAX_EPOCHS = 20
 # 0.001 over four seeds) at 0.7x the scoring time (trees are evaluated level by level)
 STAGE2_MAX_ITER = 100
 STAGE2_LEARNING_RATE = 0.16
-STAGE2_MAX_LEAF_NODES = 63
+STAGE2_MAX_LEAF_NODES = 63  # at most 64: the scorer holds a tree's leaves in one 64-bit word
 STAGE2_L2 = 1.0
 # share of training documents whose repetition counts are hidden, so the model
 # also learns to score without corpus statistics (stdin, a single document)
