@@ -286,12 +286,13 @@ def _word_stats(token: str) -> tuple:
     """WORD_STATS then EDGE_STATS of one token."""
     # most tokens are one word, bare or wrapped in punctuation; for them the values of
     # _word_stats_general follow from the word and a few checks, a few times faster
-    word = token if token.isalpha() else token.strip(_WRAPPING)
-    if not word.isalpha():  # empty, digits, inner punctuation, symbols
+    bare = token.isalpha()
+    word = token if bare else token.strip(_WRAPPING)
+    if not (bare or word.isalpha()):  # empty, digits, inner punctuation, symbols
         return _word_stats_general(token)
     low = word.lower()
     mojibake = ("Ã" in token or "Â" in token) and _MOJIBAKE.search(token) is not None
-    if word is token:  # no punctuation: no URL, mark or end of sentence
+    if bare:  # no punctuation: no URL, mark or end of sentence
         upper = token[0].isupper()
         return (1, len(token), upper, low in _STOP_EN, low in _STOP_ES, low in STOPWORDS_ANY,
                 low in SECOND_PERSON, False, False, False, mojibake, False, False, upper)
