@@ -235,7 +235,9 @@ def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None
     Vectors are summed a run length at a time: the runs of one length form a
     (runs, length, width) block summed along its middle axis, which numpy does with
     whole rows at a time; `np.add.reduceat` goes element by element there (3x slower
-    over the 10k bench corpus's n-gram and token vectors).
+    over the 10k bench corpus's n-gram and token vectors). Lengths shared by few runs
+    (long texts and tokens) are left to one reduceat call, as a block each would cost
+    more in Python than in numpy.
     """
     values = np.asarray(values)
     out = np.zeros((len(counts), *values.shape[1:]), dtype=values.dtype)
@@ -243,21 +245,38 @@ def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None
         return out
     starts = np.cumsum(counts) - counts
     if values.ndim == 1:
-        nonempty = counts > 0
-        if nonempty.any():
-            flat = values if rows is None else values[rows]
-            out[nonempty] = np.add.reduceat(flat, starts[nonempty])
+        _reduceat(values, counts, starts, rows, np.flatnonzero(counts > 0), out)
         return out
     order = np.argsort(counts, kind="stable")
     bounds = np.flatnonzero(np.diff(counts[order])) + 1
+    rare = []
     for group in np.split(order, bounds):
         length = int(counts[group[0]])
         if length == 0:
             continue
+        if len(group) < _MIN_BLOCK_RUNS:
+            rare.append(group)
+            continue
         idx = (starts[group][:, None] + np.arange(length)).ravel()
         block = values[idx if rows is None else rows[idx]]
         out[group] = block.reshape(len(group), length, -1).sum(axis=1)
+    if rare:
+        _reduceat(values, counts, starts, rows, np.concatenate(rare), out)
     return out
+
+
+# a run length shared by fewer runs than this is summed by reduceat (see segment_sums)
+_MIN_BLOCK_RUNS = 64
+
+
+def _reduceat(values, counts, starts, rows, runs, out) -> None:
+    """out[runs] = sums of those (non-empty) runs, by one np.add.reduceat."""
+    if not len(runs):
+        return
+    n = counts[runs]
+    offsets = np.cumsum(n) - n
+    idx = np.repeat(starts[runs] - offsets, n) + np.arange(int(n.sum()))
+    out[runs] = np.add.reduceat(values[idx if rows is None else rows[idx]], offsets, axis=0)
 
 
 @lru_cache(maxsize=1)
