@@ -2,6 +2,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,3 +79,32 @@ def test_batches_shrink_towards_the_end_with_workers():
     # one process, or an unknown total: full batches
     assert [sum(len(d.paragraphs) for d in b)
             for b in _batches(iter(docs[:82]), 1000, 4096)] == [4100, 4100]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_signal_stops_the_counting_pass(tmp_path, jobs):
+    import signal
+
+    from tamiz.errors import Interrupted
+
+    src = _corpus(tmp_path / "c.jsonl")
+    calls = []  # polled between documents (one process) or between shards (workers)
+
+    def stop():
+        calls.append(1)
+        return signal.SIGINT if len(calls) > 3 else None
+
+    with pytest.raises(Interrupted):
+        count_repeats([str(src)], InputOptions(jsonl=True), jobs=jobs, stop_requested=stop)
+
+
+def test_shards_are_bounded_in_bytes(tmp_path, monkeypatch):
+    from tamiz import defaults
+
+    src = _corpus(tmp_path / "c.jsonl")
+    monkeypatch.setattr(defaults, "COUNT_SHARD_BYTES", 500)
+    shards = _shards([str(src)], True, 2)
+    assert len(shards) > 2 and all(s.end - s.start <= 500 for s in shards)
+    one = count_repeats([str(src)], InputOptions(jsonl=True), jobs=1)
+    two = count_repeats([str(src)], InputOptions(jsonl=True), jobs=2)
+    assert np.array_equal(one.table, two.table)

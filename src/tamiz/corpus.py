@@ -205,12 +205,15 @@ def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
     return record, None
 
 
-def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1) -> RepeatCounter | None:
+def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1,
+                  stop_requested: Callable[[], int | None] = lambda: None) -> RepeatCounter | None:
     """First pass over file inputs: how many documents contain each paragraph.
 
     stdin cannot be read twice, so a run that includes it scores without counts. With
     --jobs (and fork), the inputs are cut into byte ranges at line starts that the
-    workers read and count themselves; their tables add up to the serial count.
+    workers read and count themselves; their tables add up to the serial count. A
+    signal number from `stop_requested` stops the pass with Interrupted (between
+    documents, or between shards with workers).
     """
     if STDIN in sources:
         return None
@@ -218,13 +221,17 @@ def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1) -> Repe
     shards = _shards(sources, opts.jsonl, jobs * defaults.COUNT_SHARDS_PER_JOB)
     if jobs <= 1 or not _CAN_FORK or len(shards) <= 1:
         for shard in shards:
-            _count_shard(shard, opts, counter)
+            _count_shard(shard, opts, counter, stop_requested)
         return counter
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=_ignore_sigint) as pool:
         for slots, counts, paragraphs in pool.map(_count_shard, shards, [opts] * len(shards)):
             counter.table[slots] += counts
             counter.paragraphs += paragraphs
+            signum = stop_requested()
+            if signum:
+                pool.shutdown(wait=True, cancel_futures=True)  # the running shards finish
+                raise Interrupted(signum)
     return counter
 
 
@@ -238,9 +245,10 @@ class _Shard:
 
 
 def _shards(sources: list[str], jsonl: bool, n: int) -> list[_Shard]:
-    """About `n` shards of about equal bytes."""
+    """At least `n` shards of about equal bytes, none above COUNT_SHARD_BYTES (a shard in
+    progress is what an interrupted count waits for)."""
     sizes = {s: os.path.getsize(s) if os.path.isfile(s) else 0 for s in sources}
-    step = max(1, sum(sizes.values()) // max(n, 1))
+    step = max(1, min(sum(sizes.values()) // max(n, 1), defaults.COUNT_SHARD_BYTES))
     if not jsonl:  # a text file is one document: shards are runs of whole files
         shards, run, run_bytes = [], [], 0
         for s in sources:
@@ -254,7 +262,8 @@ def _shards(sources: list[str], jsonl: bool, n: int) -> list[_Shard]:
             for s in sources for start in range(0, max(sizes[s], 1), step)]
 
 
-def _count_shard(shard: _Shard, opts: InputOptions, counter: RepeatCounter | None = None):
+def _count_shard(shard: _Shard, opts: InputOptions, counter: RepeatCounter | None = None,
+                 stop_requested: Callable[[], int | None] = lambda: None):
     """Count one shard's documents into `counter`; without one, return the counts as
     (slots, counts, paragraphs): the nonzero slots are a small fraction of the table.
     Bad records are skipped: the scoring pass reports them."""
@@ -267,6 +276,9 @@ def _count_shard(shard: _Shard, opts: InputOptions, counter: RepeatCounter | Non
     else:
         docs = _jsonl_docs(shard.sources[0], lenient, quiet, shard.start, shard.end)
     for doc in docs:
+        signum = stop_requested()
+        if signum:
+            raise Interrupted(signum)
         counter.add(doc.paragraphs)
     if own:
         slots = np.flatnonzero(counter.table)
@@ -499,7 +511,7 @@ def clean_corpus(
                 if Path(s).is_relative_to(Path(p)):
                     roots.setdefault(s, Path(p))
 
-    counter = count_repeats(sources, opts, jobs) if use_repeats else None
+    counter = count_repeats(sources, opts, jobs, stop_requested) if use_repeats else None
     docs = iter_docs(sources, opts, stats)
     removed = AtomicFile(removed_path) if removed_path and not _is_special(removed_path) else None
     removed_fh = removed.fh if removed else (open(removed_path, "w", encoding="utf-8")

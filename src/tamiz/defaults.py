@@ -93,6 +93,8 @@ MAX_INFLIGHT_BATCHES = 4
 # the repeat-counting pass cuts the inputs into this many byte ranges per worker (the
 # spare ones balance workers that finish early)
 COUNT_SHARDS_PER_JOB = 4
+# and no range is larger than this (an interrupted pass waits for the ranges in progress)
+COUNT_SHARD_BYTES = 64 << 20
 # distinct paragraphs featurized together (bounds temporaries when training)
 FEATURIZE_ROWS = 8192
 # rows whose trees are evaluated together (bounds the scorer's temporary arrays)
