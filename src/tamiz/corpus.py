@@ -217,21 +217,26 @@ def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1,
     """
     if STDIN in sources:
         return None
+    serial = jobs <= 1 or not _CAN_FORK
+    shards = _shards(sources, opts.jsonl, 1 if serial else jobs * defaults.COUNT_SHARDS_PER_JOB)
+    pool = None
+    if serial or len(shards) <= 1:
+        results = (_count_shard(shard, opts, stop_requested) for shard in shards)
+    else:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_ignore_sigint)
+        results = pool.map(_count_shard, shards, [opts] * len(shards))
     counter = RepeatCounter()
-    shards = _shards(sources, opts.jsonl, jobs * defaults.COUNT_SHARDS_PER_JOB)
-    if jobs <= 1 or not _CAN_FORK or len(shards) <= 1:
-        for shard in shards:
-            _count_shard(shard, opts, counter, stop_requested)
-        return counter
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_ignore_sigint) as pool:
-        for slots, counts, paragraphs in pool.map(_count_shard, shards, [opts] * len(shards)):
+    try:
+        for slots, counts, paragraphs in results:
             counter.table[slots] += counts
             counter.paragraphs += paragraphs
             signum = stop_requested()
             if signum:
-                pool.shutdown(wait=True, cancel_futures=True)  # the running shards finish
                 raise Interrupted(signum)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # after a signal: the running shards finish
     return counter
 
 
@@ -262,13 +267,12 @@ def _shards(sources: list[str], jsonl: bool, n: int) -> list[_Shard]:
             for s in sources for start in range(0, max(sizes[s], 1), step)]
 
 
-def _count_shard(shard: _Shard, opts: InputOptions, counter: RepeatCounter | None = None,
+def _count_shard(shard: _Shard, opts: InputOptions,
                  stop_requested: Callable[[], int | None] = lambda: None):
-    """Count one shard's documents into `counter`; without one, return the counts as
-    (slots, counts, paragraphs): the nonzero slots are a small fraction of the table.
-    Bad records are skipped: the scoring pass reports them."""
-    own = counter is None
-    counter = RepeatCounter() if own else counter
+    """(slots, counts, paragraphs) of one shard's documents: the nonzero slots of its
+    repeat table, a small fraction of the table to send back from a worker. Bad records
+    are skipped: the scoring pass reports them."""
+    counter = RepeatCounter()
     quiet = RunStats()
     lenient = InputOptions(opts.jsonl, opts.text_field, True, opts.split_mode)
     if not opts.jsonl:
@@ -280,10 +284,8 @@ def _count_shard(shard: _Shard, opts: InputOptions, counter: RepeatCounter | Non
         if signum:
             raise Interrupted(signum)
         counter.add(doc.paragraphs)
-    if own:
-        slots = np.flatnonzero(counter.table)
-        return slots, counter.table[slots], counter.paragraphs
-    return None
+    slots = np.flatnonzero(counter.table)
+    return slots, counter.table[slots], counter.paragraphs
 
 
 # --- scoring in batches, optionally in worker processes -----------------------
