@@ -36,22 +36,37 @@ _URL_RE = re.compile(r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}")
 _MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}")
 _LATIN_RE = re.compile(r"[A-z]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_SPACE = ord(" ")
+_SPACE, _SLASH, _AT = ord(" "), ord("/"), ord("@")
 _LATIN_BIT, _NON_LATIN_BIT, _LETTER_BIT = 1, 2, 4
 _TOKEN_SLICE = 4096
 
 
-class LazyTranslation(dict):
-    """A str.translate table filled on first sight of each character: fn(char) -> str."""
+class CodepointTable:
+    """fn(char) -> small integer, for every character of a text at once (as a numpy array
+    of code points); each code point's value is computed on first sight.
 
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
+    Replaces ``str.translate`` with a dict for long texts: translate leaves its ASCII fast
+    path at the first non-ASCII character and is then several times slower than the
+    gathers here. The tables span all of Unicode but stay zero pages where unused.
+    """
 
-    def __missing__(self, code: int) -> str:
-        value = self.fn(chr(code))
-        self[code] = value
-        return value
+    def __init__(self, fn, dtype=np.uint8):
+        self._fn = fn
+        self._values = np.zeros(0x110000, dtype=dtype)
+        self._known = np.zeros(0x110000, dtype=bool)
+
+    def __call__(self, codes: np.ndarray) -> np.ndarray:
+        known = self._known[codes]
+        if not known.all():
+            new = np.unique(codes[~known])
+            self._values[new] = [self._fn(chr(c)) for c in new]
+            self._known[new] = True
+        return self._values[codes]
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of `text` (uint32); lone surrogates pass as their own values."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _is_non_latin(code: int) -> bool:
@@ -59,11 +74,11 @@ def _is_non_latin(code: int) -> bool:
     return 0x300 <= code <= 0x1DFF or code >= 0x1F00
 
 
-def _script_bits(ch: str) -> str:
-    """One byte of bits per character (see _LATIN_BIT...)."""
-    return chr((_LATIN_BIT if _LATIN_RE.match(ch) else 0)
-               | (_NON_LATIN_BIT if _is_non_latin(ord(ch)) else 0)
-               | (_LETTER_BIT if _LETTER_RE.match(ch) else 0))
+def _script_bits(ch: str) -> int:
+    """Bits of one character (see _LATIN_BIT...)."""
+    return ((_LATIN_BIT if _LATIN_RE.match(ch) else 0)
+            | (_NON_LATIN_BIT if _is_non_latin(ord(ch)) else 0)
+            | (_LETTER_BIT if _LETTER_RE.match(ch) else 0))
 
 
 @dataclass(frozen=True)
@@ -100,9 +115,10 @@ class LanguageTagger:
         self._keys, self._logp = profiles.keys, profiles.logp
         from langdetect.utils.ngram import NGram
 
-        self._normalize = LazyTranslation(NGram.normalize)  # langdetect's per-character form
-        self._upper = LazyTranslation(lambda ch: "1" if ch.isupper() else "0")
-        self._script = LazyTranslation(_script_bits)
+        # langdetect's per-character form (always one character)
+        self._normalize = CodepointTable(lambda ch: ord(NGram.normalize(ch)), dtype=np.uint32)
+        self._upper = CodepointTable(str.isupper, dtype=bool)
+        self._script = CodepointTable(_script_bits)
 
     # -- tokens --------------------------------------------------------------
     def token_language(self, tokens: list[str], strip_latin: bool = False) -> TokenLanguage:
@@ -117,41 +133,59 @@ class LanguageTagger:
 
     def _token_language(self, tokens: list[str], strip_latin: bool) -> TokenLanguage:
         n = len(tokens)
-        bits = np.frombuffer("".join(tokens).translate(self._script).encode("latin-1"), np.uint8)
-        owner = np.repeat(np.arange(n), np.fromiter(map(len, tokens), np.int64, count=n))
+        codes = code_points("".join(tokens))
+        lengths = np.fromiter(map(len, tokens), np.int64, count=n)
+        owner = np.repeat(np.arange(n), lengths)
+        bits = self._script(codes)
         latin, non_latin, letters = (
             np.bincount(owner, weights=(bits & bit) > 0, minlength=n).astype(np.int64)
             for bit in (_LATIN_BIT, _NON_LATIN_BIT, _LETTER_BIT))
-        words, owner = [], []
-        for k, token in enumerate(tokens):
-            if "/" in token or "@" in token:
-                token = _MAIL_RE.sub(" ", _URL_RE.sub(" ", token))
+        # langdetect's reading of a text: URLs and e-mail addresses blanked (both hold a
+        # '/' or an '@'), Latin letters dropped on request, then its per-character form
+        special = np.unique(owner[(codes == _SLASH) | (codes == _AT)])
+        if len(special) or strip_latin:
+            tokens = list(tokens)
+            for k in special:
+                tokens[k] = _MAIL_RE.sub(" ", _URL_RE.sub(" ", tokens[k]))
             if strip_latin:
-                token = _LATIN_RE.sub("", token)
-            for word in token.translate(self._normalize).split(" "):
-                if word:
-                    words.append(word)
-                    owner.append(k)
+                tokens = [_LATIN_RE.sub("", t) for t in tokens]
+            codes = code_points("".join(tokens))
+            lengths = np.fromiter(map(len, tokens), np.int64, count=n)
+            owner = np.repeat(np.arange(n), lengths)
+        norm = self._normalize(codes)
         loglik = np.zeros((n, len(self.languages)), dtype=np.float32)
         n_grams = np.zeros(n, dtype=np.int64)
-        if words:
-            gram_owner, ids = self._gram_ids(words, np.asarray(owner, dtype=np.int64))
+        # words: runs of non-spaces within a token, each read as " word " by langdetect
+        word = norm != _SPACE
+        if word.any():
+            token_start = np.zeros(len(norm), dtype=bool)
+            token_start[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
+            after_space = np.ones(len(norm), dtype=bool)
+            after_space[1:] = ~word[:-1]
+            starts_word = word & (token_start | after_space)
+            first = np.flatnonzero(starts_word)
+            word_id = np.cumsum(starts_word) - 1
+            padded_len = np.bincount(word_id[word], minlength=len(first)) + 2
+            padded = np.full(int(padded_len.sum()), _SPACE, dtype=np.uint32)
+            at = np.flatnonzero(word)
+            padded[(np.cumsum(padded_len) - padded_len + 1 - first)[word_id[at]] + at] = norm[at]
+            gram_owner, ids = self._gram_ids(padded, padded_len, owner[first])
             n_grams = np.bincount(gram_owner, minlength=n)
             order = np.argsort(gram_owner, kind="stable")
             loglik = segment_sums(self._logp, n_grams, rows=ids[order])
         return TokenLanguage(loglik, n_grams, latin, non_latin, letters)
 
-    def _gram_ids(self, words: list[str], owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(owning token, profile row) of every n-gram langdetect extracts from `words`.
+    def _gram_ids(self, codes: np.ndarray, lengths: np.ndarray,
+                  owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owning token, profile row) of every n-gram langdetect extracts from words given
+        as " word " (`codes`: their code points, one after another; `lengths` each).
 
-        Each word is read as " word ": n-grams of 1-3 characters end at every position
-        after the leading space, except the lone space and positions inside a run of
-        capitals (from its second letter on, as langdetect's NGram.add_char skips them).
+        N-grams of 1-3 characters end at every position after a word's leading space,
+        except the lone space and positions inside a run of capitals (from its second
+        letter on, as langdetect's NGram.add_char skips them).
         """
-        text = " " + "  ".join(words) + " "
-        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        upper = np.frombuffer(text.translate(self._upper).encode("ascii"), dtype=np.uint8) == 49
-        lengths = np.fromiter((len(w) + 2 for w in words), np.int64, count=len(words))
+        upper = self._upper(codes)
+        cp = codes.astype(np.int64)
         starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
         pos = np.arange(len(cp)) - starts
         char_owner = np.repeat(owner, lengths)

@@ -18,6 +18,7 @@ a result.
 
 from __future__ import annotations
 
+import mmap
 import re
 import zlib
 from functools import lru_cache
@@ -25,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import defaults
-from .language import LazyTranslation, TokenLanguage, get_tagger, segment_sums
+from .language import CodepointTable, TokenLanguage, code_points, get_tagger, segment_sums
 from .lexicon import SECOND_PERSON, STOPWORDS, STOPWORDS_ANY
 
 _WORD_TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -57,7 +58,7 @@ _MIX = np.uint64(0xFF51AFD7ED558CCD)
 _BIGRAM = 1_000_003
 
 
-def _class_bits(ch: str) -> str:
+def _class_bits(ch: str) -> int:
     """One byte of character-class bits (CLASS_BITS)."""
     bits = 0
     if ch.isalpha():
@@ -72,25 +73,40 @@ def _class_bits(ch: str) -> str:
         bits |= _SEPARATOR
     if ch == ",":
         bits |= _COMMA
-    return chr(bits)
+    return bits
+
+
+def _zeros(shape: tuple, dtype) -> np.ndarray:
+    """Zeros in fresh anonymous memory, whose pages cost memory only once written: a table
+    reserves its whole capacity up front and never copies itself to grow (a copy holds the
+    table twice for a moment). Small arrays come from numpy as usual."""
+    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if nbytes < _MAPPED_BYTES:
+        return np.zeros(shape, dtype=dtype)
+    memory = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return np.frombuffer(memory, dtype=dtype).reshape(shape)
+
+
+_MAPPED_BYTES = 1 << 20
 
 
 class _Growable:
-    """An array that grows along its first axis by doubling."""
+    """An array that grows along its first axis; room for `reserve` rows costs nothing
+    until used, beyond that it doubles."""
 
-    def __init__(self, dtype, width: int | None = None):
-        self.dtype, self.width = dtype, width
+    def __init__(self, dtype, width: int | None = None, reserve: int = 1024):
+        self.dtype, self.width, self.reserve = dtype, width, reserve
         self.clear()
 
     def clear(self) -> None:
-        shape = (1024,) if self.width is None else (1024, self.width)
-        self._data = np.zeros(shape, dtype=self.dtype)
+        shape = (self.reserve,) if self.width is None else (self.reserve, self.width)
+        self._data = _zeros(shape, self.dtype)
         self.size = 0
 
     def extend(self, values: np.ndarray) -> None:
         end = self.size + len(values)
         if end > len(self._data):
-            grown = np.zeros((max(end, 2 * len(self._data)), *self._data.shape[1:]), self.dtype)
+            grown = _zeros((max(end, 2 * len(self._data)), *self._data.shape[1:]), self.dtype)
             grown[: self.size] = self._data[: self.size]
             self._data = grown
         self._data[self.size : end] = values
@@ -110,10 +126,10 @@ class _Growable:
 class _Ragged:
     """A variable-length array of integers per token row."""
 
-    def __init__(self, dtype):
-        self.data = _Growable(dtype)
-        self.start = _Growable(np.int64)
-        self.length = _Growable(np.int32)
+    def __init__(self, dtype, reserve: int, per_row: int):
+        self.data = _Growable(dtype, reserve=reserve * per_row)
+        self.start = _Growable(np.int64, reserve=reserve)
+        self.length = _Growable(np.int32, reserve=reserve)
 
     def clear(self) -> None:
         for part in (self.data, self.start, self.length):
@@ -149,17 +165,20 @@ class TokenTable:
         self.word_mask = (1 << word_bits) - 1
         self.capacity = capacity
         self.tagger = get_tagger()
-        self._classes = LazyTranslation(_class_bits)
+        self._classes = CodepointTable(_class_bits)
         self._index: dict[str, int] = {}
         self._tokens: list[str] = []  # row -> token
-        self._uses = _Growable(np.int64)  # row -> how often it was looked up (aged)
+        # the table exceeds its capacity by one call's new tokens before it evicts
+        rows = capacity + capacity // 4
+        self._uses = _Growable(np.int64, reserve=rows)  # row -> how often it was looked up (aged)
         n_langs = len(self.tagger.languages)
-        self.loglik = _Growable(np.float32, n_langs)
-        self.lang_counts = _Growable(np.int32, 4)  # n_grams, latin, non_latin, letters
-        self.stats = _Growable(np.float32, len(TOKEN_STATS))
-        # ids below 2**bits and CRC-32 values: 4 bytes each
-        self.char_grams = _Ragged(np.int32)
-        self.word_hashes = _Ragged(np.uint32)
+        self.loglik = _Growable(np.float32, n_langs, reserve=rows)
+        self.lang_counts = _Growable(np.int32, 4, reserve=rows)  # n_grams, latin, non_latin, letters
+        self.stats = _Growable(np.float32, len(TOKEN_STATS), reserve=rows)
+        # ids below 2**bits and CRC-32 values: 4 bytes each; about 24 char n-grams and
+        # 2 word pieces per distinct token of the bench corpora
+        self.char_grams = _Ragged(np.int32, rows, per_row=32)
+        self.word_hashes = _Ragged(np.uint32, rows, per_row=4)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -220,8 +239,7 @@ class TokenTable:
 
     def _stats(self, tokens: list[str]) -> np.ndarray:
         out = np.zeros((len(tokens), len(TOKEN_STATS)), dtype=np.float32)
-        joined = "".join(tokens)
-        bits = np.frombuffer(joined.translate(self._classes).encode("latin-1"), dtype=np.uint8)
+        bits = self._classes(code_points("".join(tokens)))
         owner = np.repeat(np.arange(len(tokens)), [len(t) for t in tokens])
         for name, bit in CLASS_BITS.items():
             out[:, STAT[name]] = np.bincount(owner, weights=(bits & bit) > 0, minlength=len(tokens))
@@ -233,7 +251,7 @@ class TokenTable:
         """Hashed character n-grams of each token padded with spaces (char_wb)."""
         lo, hi = self.char_ngram_range
         text = " " + "  ".join(lowered) + " "
-        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        cp = code_points(text).astype(np.uint64)
         lengths = np.fromiter((len(t) + 2 for t in lowered), np.int64, count=len(lowered))
         seg_end = np.repeat(np.cumsum(lengths), lengths)
         owner = np.repeat(np.arange(len(lowered)), lengths)
