@@ -74,11 +74,14 @@ def test_batches_shrink_towards_the_end_with_workers():
     sizes = [sum(len(d.paragraphs) for d in b)
              for b in _batches(iter(docs), 1000, 4096, total=30_000, jobs=2)]
     assert sum(sizes) == 30_000
-    assert max(sizes) <= 4096 + 100
-    assert sizes[-2] <= defaults.MIN_BATCH_PARAGRAPHS + 100 < sizes[0]
-    # one process, or an unknown total: full batches
+    assert max(sizes) <= 4096
+    assert sizes[-2] <= defaults.MIN_BATCH_PARAGRAPHS < sizes[0]
+    # one process, or an unknown total: full batches, never above the limit
     assert [sum(len(d.paragraphs) for d in b)
-            for b in _batches(iter(docs[:82]), 1000, 4096)] == [4100, 4100]
+            for b in _batches(iter(docs[:82]), 1000, 4096)] == [4000] * 2 + [200]
+    # unless one document has more paragraphs than the limit: it comes alone
+    big = [docs[0], Doc("-", "big", "", paragraphs=["p"] * 5000), docs[1]]
+    assert [len(b) for b in _batches(iter(big), 1000, 4096)] == [1, 1, 1]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -336,8 +336,9 @@ def _score_batch(batch: list[list[str]]):
 
 def _batches(docs: Iterator[Doc], size: int, paragraphs: int = defaults.BATCH_PARAGRAPHS,
              total: int | None = None, jobs: int = 1) -> Iterator[list[Doc]]:
-    """Batches of `size` documents, cut short at `paragraphs` paragraphs (memory per
-    batch follows paragraphs, and documents range from one to thousands of them).
+    """Batches of `size` documents and at most `paragraphs` paragraphs, unless one document
+    has more (memory per batch follows paragraphs, and documents range from one to
+    thousands of them).
 
     With workers and a known `total` of paragraphs, a batch holds at most the remaining
     paragraphs / (2 x jobs) (guided self-scheduling): batches shrink towards the end, so
@@ -351,13 +352,16 @@ def _batches(docs: Iterator[Doc], size: int, paragraphs: int = defaults.BATCH_PA
     batch: list[Doc] = []
     count = sent = 0
     for doc in docs:
+        if batch and count + len(doc.paragraphs) > limit(sent):
+            yield batch  # a document is never split, so a batch exceeds the limit only alone
+            sent += count
+            batch, count = [], 0
         batch.append(doc)
         count += len(doc.paragraphs)
         if len(batch) >= size or count >= limit(sent):
             yield batch
             sent += count
-            batch = []
-            count = 0
+            batch, count = [], 0
     if batch:
         yield batch
 
