@@ -121,6 +121,22 @@ def test_skip_bad_skips_and_counts(tmp_path):
     assert "2 input(s) skipped" in res.stderr
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_unpaired_surrogate_escapes_are_replaced_and_counted(tmp_path, jobs):
+    # "\ud800" alone is valid JSON but no Unicode text; a pair ("\ud83d\ude00") is one emoji
+    f = tmp_path / "c.jsonl"
+    f.write_text('{"id": "a\\udc00", "text": "%s \\ud800\\nFollow us \\ud83d\\ude00", '
+                 '"tags": ["x\\ud801"]}\n{"text": "Home"}\n' % ARTICLE)
+    res = run_cli("clean", "--jsonl", "--jobs", jobs, "--removed", str(tmp_path / "r.jsonl"), str(f))
+    assert res.returncode == 0, res.stderr
+    assert f"{f}: 3 unpaired surrogate escape(s)" in res.stderr
+    first = json.loads(res.stdout.splitlines()[0])
+    assert first["id"] == "a\ufffd" and first["tags"] == ["x\ufffd"]
+    removed = [json.loads(x)["text"] for x in (tmp_path / "r.jsonl").read_text().splitlines()]
+    paragraphs = first["text"].splitlines() + removed
+    assert sorted(paragraphs) == sorted([ARTICLE + " \ufffd", "Follow us \U0001F600", "Home"])
+
+
 # --- training data -----------------------------------------------------------------------
 
 def _train(tmp_path, rows):

@@ -144,6 +144,9 @@ def _report(stats) -> None:
         _say(f"warning: {path}: binary file (NUL bytes), skipped")
     for path, n in stats.replaced_bytes.items():
         _say(f"warning: {path}: {n} invalid UTF-8 byte sequence(s) replaced with U+FFFD")
+    for path, n in stats.replaced_surrogates.items():
+        _say(f"warning: {path}: {n} unpaired surrogate escape(s) (\\ud800-\\udfff) replaced "
+             "with U+FFFD")
     for problem in stats.skipped_bad:
         _say(f"warning: skipped {problem}")
     summary = (f"{stats.documents} documents, {stats.paragraphs} paragraphs, "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -53,6 +54,7 @@ class RunStats:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_bad: list[str] = field(default_factory=list)
     replaced_bytes: dict[str, int] = field(default_factory=dict)
+    replaced_surrogates: dict[str, int] = field(default_factory=dict)
     files_done: list[str] = field(default_factory=list)
 
 
@@ -167,6 +169,11 @@ def _jsonl_docs(source: str, opts: InputOptions, stats: RunStats,
                     raise DataError(f"{where}: {problem} (use --skip-bad to skip such lines)")
                 stats.skipped_bad.append(f"{where}: {problem}")
                 continue
+            if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+                record, replaced = _replace_lone_surrogates(record)
+                if replaced:
+                    stats.replaced_surrogates[source] = (
+                        stats.replaced_surrogates.get(source, 0) + replaced)
             key = str(record.get("id", where))
             body = record[opts.text_field]
             yield Doc(source, key, body, record, split(body, opts.split_mode))
@@ -189,6 +196,25 @@ def _lines_in_range(fh, start: int, end: int | None) -> Iterator[bytes]:
             return
         pos += len(raw)
         yield raw
+
+
+# JSON can escape half of a UTF-16 surrogate pair alone ("\\ud800"): json.loads keeps it as
+# a character that no UTF-8 text can hold, and that every later encode would fail on
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # after json.loads, pairs are one character
+
+
+def _replace_lone_surrogates(value):
+    """(value with each lone surrogate of its strings, keys included, made U+FFFD, how many)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        done = [_replace_lone_surrogates(v) for v in value]
+        return [v for v, _ in done], sum(n for _, n in done)
+    if isinstance(value, dict):
+        done = [(_replace_lone_surrogates(k), _replace_lone_surrogates(v)) for k, v in value.items()]
+        return {k: v for (k, _), (v, _) in done}, sum(a + b for (_, a), (_, b) in done)
+    return value, 0
 
 
 def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
