@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from langdetect import DetectorFactory, detect
 
-from tamiz.language import LanguageTagger, feature_language, get_tagger
+from tamiz.language import LanguageTagger, feature_language, get_tagger, segment_sums
 
 EN = [
     "The council voted on Monday to extend the night bus service until the end of the year.",
@@ -34,7 +36,35 @@ def test_deterministic_across_instances_and_batches():
     a = LanguageTagger().tag(EN + ES)
     b = get_tagger().tag(list(reversed(EN + ES)))
     assert a.lang == list(reversed(b.lang))
-    assert np.allclose(a.prob, b.prob[::-1])
+    assert np.array_equal(a.prob, b.prob[::-1])
+    # a text among many others of its length gets the very same bits as alone
+    crowd = [f"{EN[0]} {k}" for k in range(200)]
+    together = get_tagger().tag(crowd + ES)
+    for k in (0, 199, 200, 202):
+        alone = get_tagger().tag([(crowd + ES)[k]])
+        assert (together.prob[k], together.margin[k]) == (alone.prob[0], alone.margin[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([0, 1, 3, 5, 16, 17, 30, 61]), min_size=1, max_size=150),
+       st.integers(0, 2**32 - 1))
+def test_segment_sums_add_each_run_in_order_whatever_the_batch(counts, seed):
+    # float32 sums depend on the order of the additions; each run's must be its rows
+    # added one after the other, alone or among other runs (many of a length or few)
+    rng = np.random.default_rng(seed)
+    counts = np.array(counts)
+    values = rng.normal(size=(50, 7)).astype(np.float32) * 100
+    rows = rng.integers(0, 50, size=counts.sum())
+    sums = segment_sums(values, counts, rows)
+    start = 0
+    for k, n in enumerate(counts):
+        expected = np.zeros(7, dtype=np.float32)
+        for r in rows[start : start + n]:
+            expected += values[r]
+        assert np.array_equal(sums[k], expected)
+        assert np.array_equal(segment_sums(values, counts[k : k + 1], rows[start : start + n])[0],
+                              expected)
+        start += n
 
 
 def test_agrees_with_langdetect_detect():

@@ -265,42 +265,51 @@ def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None
     """Sums of consecutive runs of rows of `values` (of `values[rows]` when `rows` is
     given), `counts[k]` rows in run k (0 allowed).
 
-    Each run is summed on its own, so a text's result never depends on its batch.
-    Vectors are summed a run length at a time: the runs of one length form a
-    (runs, length, width) block summed along its middle axis, which numpy does with
-    whole rows at a time; `np.add.reduceat` goes element by element there (3x slower
-    over the 10k bench corpus's n-gram and token vectors). Lengths shared by few runs
-    (long texts and tokens) are left to one reduceat call, as a block each would cost
-    more in Python than in numpy.
+    A run's sum never depends on the other runs of the call, so a text's result never
+    depends on its batch. Vectors are summed in blocks: runs of about one length, padded
+    with zero rows to the same length, form a (runs, length, width) block summed along its
+    middle axis. numpy adds such a block a row at a time, in order, and adding zero
+    changes no sum, so a run's sum is always its rows added in order. (`np.add.reduceat`
+    adds in another order: summing some runs with it gave float32 results that differed
+    in their last bits with the batch.) Lengths up to _EXACT_LENGTHS have a block each;
+    longer ones are padded by at most a quarter.
     """
     values = np.asarray(values)
     out = np.zeros((len(counts), *values.shape[1:]), dtype=values.dtype)
     if len(counts) == 0:
         return out
     starts = np.cumsum(counts) - counts
-    if values.ndim == 1:
+    if values.ndim == 1:  # integer counts here: any order gives the same sums
         _reduceat(values, counts, starts, rows, np.flatnonzero(counts > 0), out)
         return out
-    order = np.argsort(counts, kind="stable")
-    bounds = np.flatnonzero(np.diff(counts[order])) + 1
-    rare = []
-    for group in np.split(order, bounds):
-        length = int(counts[group[0]])
-        if length == 0:
-            continue
-        if len(group) < _MIN_BLOCK_RUNS:
-            rare.append(group)
-            continue
-        idx = (starts[group][:, None] + np.arange(length)).ravel()
+    nonempty = np.flatnonzero(counts)
+    if not len(nonempty):
+        return out
+    padded = _PADDED_LENGTHS[np.searchsorted(_PADDED_LENGTHS, counts[nonempty])]
+    order = np.argsort(padded, kind="stable")
+    for group in np.split(order, np.flatnonzero(np.diff(padded[order])) + 1):
+        runs = nonempty[group]
+        length = int(padded[group[0]])
+        n = counts[runs][:, None]
+        pos = np.arange(length)
+        idx = starts[runs][:, None] + np.minimum(pos, n - 1)
         block = values[idx if rows is None else rows[idx]]
-        out[group] = block.reshape(len(group), length, -1).sum(axis=1)
-    if rare:
-        _reduceat(values, counts, starts, rows, np.concatenate(rare), out)
+        if length > _EXACT_LENGTHS:
+            block[pos >= n] = 0
+        out[runs] = block.sum(axis=1)
     return out
 
 
-# a run length shared by fewer runs than this is summed by reduceat (see segment_sums)
-_MIN_BLOCK_RUNS = 64
+def _padded_lengths(exact: int, limit: int = 1 << 40) -> np.ndarray:
+    lengths = list(range(1, exact + 1))
+    while lengths[-1] < limit:
+        lengths.append(lengths[-1] + lengths[-1] // 4)
+    return np.array(lengths)
+
+
+# lengths runs are padded to (see segment_sums): all up to 16, then a quarter apart
+_EXACT_LENGTHS = 16
+_PADDED_LENGTHS = _padded_lengths(_EXACT_LENGTHS)
 
 
 def _reduceat(values, counts, starts, rows, runs, out) -> None:
