@@ -345,12 +345,36 @@ def info(
 
 # --- entry point ----------------------------------------------------------------------
 
+def _reuse_freed_memory() -> None:
+    """Have glibc's malloc keep freed memory for the next batch's arrays.
+
+    By default an array above a threshold (128 KB at start) gets fresh pages from the
+    kernel and gives them back when freed, so each batch's temporaries fault their pages
+    in again. Measured on the bench corpora: `score` on 10k paragraphs 33k page faults
+    -> 17k; `clean` on 500k, 452k faults and 1.6 s of system time -> 37k and 0.3 s. Paired
+    runs of `score` are 10% faster at 10k and 100k paragraphs; peak memory is 4 MiB (score)
+    to 16 MiB (clean) higher. Other C libraries are left as they are.
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # arrays larger than this are still mapped
+    mallopt(_M_TRIM_THRESHOLD, 256 << 20)  # free memory kept at the heap's top
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the app; turn library errors into one line on stderr and an exit code."""
     # tamiz does no large matrix products, and --jobs parallelizes with processes:
     # OpenBLAS's thread pool would only cost CPU (0.1 s per run, measured). Set before
     # numpy loads; a value the user set wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _reuse_freed_memory()
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     code = 0
