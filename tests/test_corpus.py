@@ -26,6 +26,14 @@ def test_byte_ranges_read_every_line_once(lines, cuts):
     assert got == lines
 
 
+@pytest.fixture(autouse=True)
+def _count_with_workers_at_any_size(monkeypatch):
+    # the corpora here are tiny: without this, jobs=2 would count in the main process
+    from tamiz import defaults
+
+    monkeypatch.setattr(defaults, "COUNT_WORKERS_MIN_BYTES", 0)
+
+
 def _corpus(path, n_docs=60):
     rng = np.random.default_rng(3)
     rows = []
@@ -46,6 +54,17 @@ def test_counting_in_shards_with_two_workers_equals_one_pass(tmp_path):
     assert len(_shards([str(src)], True, 8)) > 2
     assert np.array_equal(one.table, two.table)
     assert one.counts(["Home", "Sign in to keep reading"]).min() > 10
+
+
+def test_small_inputs_are_counted_without_workers(tmp_path, monkeypatch):
+    import tamiz.corpus
+    from tamiz import defaults
+
+    src = _corpus(tmp_path / "c.jsonl")
+    monkeypatch.setattr(defaults, "COUNT_WORKERS_MIN_BYTES", src.stat().st_size + 1)
+    monkeypatch.setattr(tamiz.corpus, "ProcessPoolExecutor", None)  # any use fails
+    two = count_repeats([str(src)], InputOptions(jsonl=True), jobs=2)
+    assert np.array_equal(two.table, count_repeats([str(src)], InputOptions(jsonl=True)).table)
 
 
 def test_counting_text_files_in_shards(tmp_path):
