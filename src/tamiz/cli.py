@@ -125,7 +125,7 @@ def clean(
     try:
         clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
                      removed, stats, use_repeats=not no_repeats, on_progress=progress,
-                     model=loaded if jobs == 1 else None,
+                     model=loaded,
                      stop_requested=stop)
     except Interrupted as err:
         progress.done()
