@@ -55,3 +55,20 @@ PIECES = [*".,;:!?\"'()[]{}«»“”‘’„¿¡…-–—*@/&©®™€²½_0
 @example("«Él»:")
 def test_fast_paths_for_wrapped_words_match_the_general_one(token):
     assert [float(x) for x in _word_stats(token)] == [float(x) for x in _word_stats_general(token)]
+
+
+def test_table_and_uncached_tagging_agree_to_the_bit():
+    from tamiz.language import get_tagger
+
+    texts = ["The council voted on Monday, 3-2, to extend the night bus service.",
+             "El ayuntamiento aprobó el lunes ampliar el servicio (véase www.example.com).",
+             "Síguenos en https://example.com/es o escribe a info@example.com",
+             "self-made well-known co-operative e-mail", "Москва — столица России. OK"]
+    table = TokenTable()
+    tokens = [t for text in texts for t in text.split()]
+    counts = np.array([len(text.split()) for text in texts])
+    rows = table.rows(tokens)
+    cached = get_tagger().tag_tokens(tokens, counts, table.language(), rows)
+    direct = get_tagger().tag(texts)
+    assert cached.lang == direct.lang
+    assert np.array_equal(cached.prob, direct.prob) and np.array_equal(cached.margin, direct.margin)
