@@ -19,6 +19,11 @@ What is measured, each as its own child process (stdout to /dev/null, input file
   ``--langdetect-max`` paragraphs of the smallest corpus (it tags a few hundred a second).
 
 Paragraphs per second is always N / wall seconds of the whole process, start-up included.
+With ``--repeat R``, the measurements of one corpus (and the two machine checks) run in
+R rounds, each round running every one of them once: a machine that drifts during the
+call weighs on all of them alike. The table shows medians; the target ratios between
+two of them (tamiz against jusText, ``--jobs 2`` against ``--jobs 1``, the machine
+check) are medians of the ratios within each round, pairs that saw the same machine.
 
 Why whole processes: a user pays for interpreter start-up, imports and model loading
 on every run, and peak memory is a property of the process, so numbers taken inside one
@@ -338,19 +343,33 @@ def _failure(run: Run, log: Path) -> str:
 def measure(m: Measurement, stdin: Path | None, repeat: int, ctx: dict,
             capture: bool = False) -> Measurement:
     """Run a measurement `repeat` times (stopping at the first failure) and print a line."""
-    slug = "".join(c if c.isalnum() else "_" for c in f"{m.name}_{m.size or ''}").strip("_")
-    print(f"bench: {m.name} [{m.size or '-'}] ...", end="", file=sys.stderr, flush=True)
+    return measure_rounds([(m, stdin)], repeat, ctx, capture)[0]
+
+
+def measure_rounds(items: list[tuple[Measurement, Path | None]], repeat: int, ctx: dict,
+                   capture: bool = False) -> list[Measurement]:
+    """Run the measurements one after the other, `repeat` rounds of that (A B C A B C ...,
+    not A A B B C C), so a machine that slows down or speeds up during the call weighs
+    on all of them alike, and round k of two measurements makes a pair (see _paired).
+    A measurement that fails is not run again."""
     for k in range(repeat):
-        log = ctx["logs"] / f"{slug}.{k + 1}.err"
-        run = run_child(m.cmd, stdin, log, ctx["timeout"], capture)
-        if run.exit_code != 0 or run.timed_out:
-            m.error = _failure(run, log)
-            break
-        m.runs.append(run)
-    status = m.error or f"{m.wall_s:.2f} s, {m.rss_mib:.0f} MiB"
-    print(f" {status}", file=sys.stderr, flush=True)
-    ctx["results"].append(m)
-    return m
+        for m, stdin in items:
+            if m.error:
+                continue
+            slug = "".join(c if c.isalnum() else "_" for c in f"{m.name}_{m.size or ''}").strip("_")
+            log = ctx["logs"] / f"{slug}.{k + 1}.err"
+            print(f"bench: round {k + 1}/{repeat}: {m.name} [{m.size or '-'}] ...", end="",
+                  file=sys.stderr, flush=True)
+            run = run_child(m.cmd, stdin, log, ctx["timeout"], capture)
+            if run.exit_code != 0 or run.timed_out:
+                m.error = _failure(run, log)
+            else:
+                m.runs.append(run)
+            print(f" {m.error or f'{run.wall_s:.2f} s, {run.maxrss_kib / 1024:.0f} MiB'}",
+                  file=sys.stderr, flush=True)
+    for m, _ in items:
+        ctx["results"].append(m)
+    return [m for m, _ in items]
 
 
 # --- the measurements ---------------------------------------------------------------
@@ -380,31 +399,33 @@ def measure_startup(ctx: dict) -> None:
 
 
 def measure_machine(ctx: dict) -> None:
-    one = measure(Measurement("machine check: 1 process", None, None,
-                              [ctx["python"], "-c", MACHINE_WORK_CODE]), None, ctx["repeat"], ctx)
-    two = measure(Measurement("machine check: 2 processes at once", None, None,
-                              [ctx["python"], "-c", MACHINE_PAIR_CODE, MACHINE_WORK_CODE]),
-                  None, ctx["repeat"], ctx)
-    if one.ok and two.ok:
-        ctx["machine_scaling"] = 2 * one.wall_s / two.wall_s
-        two.note = f"2 processes do {ctx['machine_scaling']:.2f}x the work of 1 per second"
+    one, two = measure_rounds([
+        (Measurement("machine check: 1 process", None, None,
+                     [ctx["python"], "-c", MACHINE_WORK_CODE]), None),
+        (Measurement("machine check: 2 processes at once", None, None,
+                     [ctx["python"], "-c", MACHINE_PAIR_CODE, MACHINE_WORK_CODE]), None),
+    ], ctx["repeat"], ctx)
+    scaling = _paired(one, two, lambda a, b: 2 * a.wall_s / b.wall_s)
+    if scaling is not None:
+        ctx["machine_scaling"] = scaling
+        two.note = f"2 processes do {scaling:.2f}x the work of 1 per second"
 
 
 def measure_corpus(ctx: dict, corpus: dict) -> None:
     n, paras, docs = corpus["size"], Path(corpus["paras"]), Path(corpus["docs"])
-    count, repeat = corpus["paragraphs"], ctx["repeat"]
-    measure(Measurement("tamiz score", n, count, tamiz_cmd(ctx, "score")), paras, repeat, ctx)
-    measure(Measurement("tamiz score --jobs 2", n, count, tamiz_cmd(ctx, "score", "--jobs", "2")),
-            paras, repeat, ctx)
+    count = corpus["paragraphs"]
+    items = [(Measurement("tamiz score", n, count, tamiz_cmd(ctx, "score")), paras),
+             (Measurement("tamiz score --jobs 2", n, count,
+                          tamiz_cmd(ctx, "score", "--jobs", "2")), paras)]
     if n <= DOC_MODE_MAX:
-        measure(Measurement("tamiz score --doc", n, count, tamiz_cmd(ctx, "score", "--doc")),
-                paras, repeat, ctx)
-    for jobs in (1, 2):
-        measure(Measurement(f"tamiz clean --jobs {jobs}", n, count,
-                            tamiz_cmd(ctx, "clean", "--jsonl", str(docs), "--jobs", str(jobs))),
-                None, repeat, ctx)
-    measure(Measurement("jusText", n, count, [ctx["python"], "-c", JUSTEXT_CODE, str(docs)]),
-            None, repeat, ctx)
+        items.append((Measurement("tamiz score --doc", n, count,
+                                  tamiz_cmd(ctx, "score", "--doc")), paras))
+    items += [(Measurement(f"tamiz clean --jobs {jobs}", n, count,
+                           tamiz_cmd(ctx, "clean", "--jsonl", str(docs), "--jobs", str(jobs))), None)
+              for jobs in (1, 2)]
+    items.append((Measurement("jusText", n, count,
+                              [ctx["python"], "-c", JUSTEXT_CODE, str(docs)]), None))
+    measure_rounds(items, ctx["repeat"], ctx)
 
 
 def measure_langdetect(ctx: dict, corpus: dict) -> None:
@@ -439,6 +460,19 @@ def _k(n: int | None) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
 
 
+def _paired(a: Measurement | None, b: Measurement | None, fn) -> float | None:
+    """fn(run of a, run of b), as the median over the rounds in which both ran (pairs
+    taken in the same round see the same machine); None without such a round."""
+    if not (a and b and a.runs and b.runs):
+        return None
+    return statistics.median(fn(x, y) for x, y in zip(a.runs, b.runs))
+
+
+def _throughput(a: Measurement, b: Measurement):
+    """paragraphs/s of a run of a over paragraphs/s of a run of b."""
+    return lambda x, y: (a.paragraphs / x.wall_s) / (b.paragraphs / y.wall_s)
+
+
 def _ratio(name: str, value: float | None, op: str, target: float, why: str = "") -> dict:
     met = None if value is None else (value >= target if op == ">=" else
                                       value <= target if op == "<=" else value < target)
@@ -451,7 +485,7 @@ def ratios(results: list[Measurement], sizes: list[int], ctx: dict) -> list[dict
     for n in sizes:
         score, just = _find(results, "tamiz score", n), _find(results, "jusText", n)
         out.append(_ratio(f"tamiz score / jusText, paragraphs/s @{_k(n)}",
-                          score.paragraphs_per_s / just.paragraphs_per_s if score and just else None,
+                          _paired(score, just, _throughput(score, just)) if score and just else None,
                           ">=", 1.0))
     lang = _find(results, "langdetect loop")
     score = _find(results, "tamiz score", lang.size) if lang else None
@@ -462,7 +496,7 @@ def ratios(results: list[Measurement], sizes: list[int], ctx: dict) -> list[dict
     for n in sizes:
         j1, j2 = _find(results, "tamiz clean --jobs 1", n), _find(results, "tamiz clean --jobs 2", n)
         out.append(_ratio(f"clean --jobs 2 / --jobs 1, paragraphs/s @{_k(n)}",
-                          j2.paragraphs_per_s / j1.paragraphs_per_s if j1 and j2 else None,
+                          _paired(j2, j1, _throughput(j2, j1)) if j1 and j2 else None,
                           ">=", 1.7, f"machine check: {scaling:.2f}" if scaling else ""))
     small, big = min(sizes), max(sizes)
     lo, hi = _find(results, "tamiz clean --jobs 1", small), _find(results, "tamiz clean --jobs 1", big)
@@ -488,7 +522,7 @@ def print_table(results: list[Measurement], manifest: dict, rows: list[dict], ct
     for c in manifest["corpora"].values():
         print(f"  {_k(c['size']):>5}: {c['paragraphs']:,} paragraphs in {c['documents']:,} documents,"
               f" {c['mib']} MiB of JSON Lines")
-    print(f"model: {ctx['model'] or 'shipped'}; {ctx['repeat']} run(s) each, median;"
+    print(f"model: {ctx['model'] or 'shipped'}; {ctx['repeat']} round(s), medians (ratios: of pairs);"
           f" {os.cpu_count()} CPUs, load average {ctx['load_before']:.2f} before / {ctx['load_after']:.2f} after;"
           f" RSS floor (this script's peak) {ctx['rss_floor_mib']:.0f} MiB\n")
     head = f"{'measurement':<36} {'size':>5} {'paragraphs/s':>13} {'wall s':>8} {'peak RSS MiB':>13}  note"
@@ -526,7 +560,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="labeled training set sizes (default: 10000,50000,100000)")
     p.add_argument("--quick", action="store_true",
                    help="only the smallest corpus and the smallest training set")
-    p.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is kept")
+    p.add_argument("--repeat", type=int, default=1, help="rounds of runs (see above); medians are kept")
     p.add_argument("--workdir", type=Path, default=WORKDIR, help="scratch directory (default: /tmp/bench)")
     p.add_argument("--json", type=Path, help="results file (default: WORKDIR/results.json)")
     p.add_argument("--training-data", type=Path, default=TRAINING_DATA)
