@@ -243,9 +243,11 @@ def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1,
     """
     if STDIN in sources:
         return None
+    sizes = _sizes(sources)
     serial = (jobs <= 1 or not _CAN_FORK
-              or _total_bytes(sources) < defaults.COUNT_WORKERS_MIN_BYTES)
-    shards = _shards(sources, opts.jsonl, 1 if serial else jobs * defaults.COUNT_SHARDS_PER_JOB)
+              or sum(sizes.values()) < defaults.COUNT_WORKERS_MIN_BYTES)
+    shards = _shards(sources, opts.jsonl, 1 if serial else jobs * defaults.COUNT_SHARDS_PER_JOB,
+                     sizes)
     pool = None
     if serial or len(shards) <= 1:
         results = (_count_shard(shard, opts, stop_requested) for shard in shards)
@@ -280,14 +282,11 @@ def _sizes(sources: list[str]) -> dict[str, int]:
     return {s: os.path.getsize(s) if os.path.isfile(s) else 0 for s in sources}
 
 
-def _total_bytes(sources: list[str]) -> int:
-    return sum(_sizes(sources).values())
-
-
-def _shards(sources: list[str], jsonl: bool, n: int) -> list[_Shard]:
+def _shards(sources: list[str], jsonl: bool, n: int,
+            sizes: dict[str, int] | None = None) -> list[_Shard]:
     """At least `n` shards of about equal bytes, none above COUNT_SHARD_BYTES (a shard in
-    progress is what an interrupted count waits for)."""
-    sizes = _sizes(sources)
+    progress is what an interrupted count waits for). `sizes`: bytes per source, when known."""
+    sizes = _sizes(sources) if sizes is None else sizes
     step = max(1, min(sum(sizes.values()) // max(n, 1), defaults.COUNT_SHARD_BYTES))
     if not jsonl:  # a text file is one document: shards are runs of whole files
         shards, run, run_bytes = [], [], 0
