@@ -56,12 +56,13 @@ def test_segment_sums_add_each_run_in_order_whatever_the_batch(counts, seed):
     values = rng.normal(size=(50, 7)).astype(np.float32) * 100
     rows = rng.integers(0, 50, size=counts.sum())
     sums = segment_sums(values, counts, rows)
+    column = segment_sums(values[:, 0], counts, rows)  # 1-D floats: the same, one column
     start = 0
     for k, n in enumerate(counts):
         expected = np.zeros(7, dtype=np.float32)
         for r in rows[start : start + n]:
             expected += values[r]
-        assert np.array_equal(sums[k], expected)
+        assert np.array_equal(sums[k], expected) and column[k] == expected[0]
         assert np.array_equal(segment_sums(values, counts[k : k + 1], rows[start : start + n])[0],
                               expected)
         start += n

@@ -268,7 +268,8 @@ def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None
     A run's sum never depends on the other runs of the call, so a text's result never
     depends on its batch. Vectors are summed in blocks: runs of about one length, padded
     with zero rows to the same length, form a (runs, length, width) block summed along its
-    middle axis. numpy adds such a block a row at a time, in order, and adding zero
+    middle axis. numpy adds such a block (of two or more columns; the test checks it) a
+    row at a time, in order, and adding zero
     changes no sum, so a run's sum is always its rows added in order. (`np.add.reduceat`
     adds in another order: summing some runs with it gave float32 results that differed
     in their last bits with the batch.) Lengths up to _EXACT_LENGTHS have a block each;
@@ -279,7 +280,12 @@ def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None
     if len(counts) == 0:
         return out
     starts = np.cumsum(counts) - counts
-    if values.ndim == 1:  # integer counts here: any order gives the same sums
+    if values.dtype.kind == "f" and (values.ndim == 1 or values.shape[1] == 1):
+        # numpy sums a block of one column pairwise, not in order: give it a second one
+        wide = np.zeros((len(values), 2), dtype=values.dtype)
+        wide[:, 0] = values.reshape(len(values))
+        return segment_sums(wide, counts, rows)[:, 0].reshape(out.shape)
+    if values.ndim == 1:  # integers: any order gives the same sums
         _reduceat(values, counts, starts, rows, np.flatnonzero(counts > 0), out)
         return out
     nonempty = np.flatnonzero(counts)
