@@ -269,11 +269,10 @@ def segment_sums(values: np.ndarray, counts: np.ndarray, rows: np.ndarray | None
     depends on its batch. Vectors are summed in blocks: runs of about one length, padded
     with zero rows to the same length, form a (runs, length, width) block summed along its
     middle axis. numpy adds such a block (of two or more columns; the test checks it) a
-    row at a time, in order, and adding zero
-    changes no sum, so a run's sum is always its rows added in order. (`np.add.reduceat`
-    adds in another order: summing some runs with it gave float32 results that differed
-    in their last bits with the batch.) Lengths up to _EXACT_LENGTHS have a block each;
-    longer ones are padded by at most a quarter.
+    row at a time, in order, and adding zero changes no sum, so a run's sum is always its
+    rows added in order. (`np.add.reduceat` adds in another order: summing some runs with
+    it gave float32 results that differed in their last bits with the batch.) Lengths up
+    to _EXACT_LENGTHS have a block each; longer ones are padded by at most a quarter.
     """
     values = np.asarray(values)
     out = np.zeros((len(counts), *values.shape[1:]), dtype=values.dtype)
