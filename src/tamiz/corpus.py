@@ -445,20 +445,16 @@ def _score_isolated(paragraphs: list[str]) -> list[tuple[str, float, float, str]
     return [(s.lang, s.lang_prob, s.p_boilerplate, s.label) for s in scored]
 
 
-def score_paragraph_batches(batches, model, threshold: float | None = None, jobs: int = 1,
+def score_paragraph_batches(batches, model, threshold: float | None = None, jobs: int = 2,
                             model_path: str | None = None):
-    """Isolated scores (lists of ParagraphScore) of each batch of `batches`, in order.
+    """Isolated scores (lists of ParagraphScore) of each batch of `batches`, in order,
+    from `jobs` worker processes (in one process, Model.score is all it takes).
 
-    `batches` yields (paragraphs, flush); with `jobs` > 1 the batches are spread over
-    worker processes, and `flush` (the input paused) returns every answer due before
-    more input is read, so scores follow a slow pipe as they do with one process.
+    `batches` yields (paragraphs, flush); `flush` (the input paused) returns every answer
+    due before more input is read, so scores follow a slow pipe as they do in one process.
     """
     from .model import ParagraphScore
 
-    if jobs <= 1:
-        for paragraphs, _ in batches:
-            yield model.score(paragraphs, threshold=threshold)
-        return
     items = ((paragraphs, paragraphs, flush) for paragraphs, flush in batches)
     with _worker_pool(jobs, model_path, threshold, None, model) as pool:
         for paragraphs, rows in _in_order(pool, _score_isolated, items, jobs):

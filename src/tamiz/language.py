@@ -69,6 +69,13 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def token_characters(tokens: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code points of all tokens, one after another; length of each token; the token
+    each character belongs to)."""
+    lengths = np.fromiter(map(len, tokens), np.int64, count=len(tokens))
+    return code_points("".join(tokens)), lengths, np.repeat(np.arange(len(tokens)), lengths)
+
+
 def _is_non_latin(code: int) -> bool:
     # langdetect's [\u0300-\u1dff\u1f00-\U0010ffff]; compiling that class takes 9 ms
     return 0x300 <= code <= 0x1DFF or code >= 0x1F00
@@ -133,9 +140,7 @@ class LanguageTagger:
 
     def _token_language(self, tokens: list[str], strip_latin: bool) -> TokenLanguage:
         n = len(tokens)
-        codes = code_points("".join(tokens))
-        lengths = np.fromiter(map(len, tokens), np.int64, count=n)
-        owner = np.repeat(np.arange(n), lengths)
+        codes, lengths, owner = token_characters(tokens)
         bits = self._script(codes)
         latin, non_latin, letters = (
             np.bincount(owner, weights=(bits & bit) > 0, minlength=n).astype(np.int64)
@@ -149,9 +154,7 @@ class LanguageTagger:
                 tokens[k] = _MAIL_RE.sub(" ", _URL_RE.sub(" ", tokens[k]))
             if strip_latin:
                 tokens = [_LATIN_RE.sub("", t) for t in tokens]
-            codes = code_points("".join(tokens))
-            lengths = np.fromiter(map(len, tokens), np.int64, count=n)
-            owner = np.repeat(np.arange(n), lengths)
+            codes, lengths, owner = token_characters(tokens)
         norm = self._normalize(codes)
         loglik = np.zeros((n, len(self.languages)), dtype=np.float32)
         n_grams = np.zeros(n, dtype=np.int64)

@@ -26,7 +26,8 @@ from functools import lru_cache
 import numpy as np
 
 from . import defaults
-from .language import CodepointTable, TokenLanguage, code_points, get_tagger, segment_sums
+from .language import (CodepointTable, TokenLanguage, code_points, get_tagger,
+                       segment_sums, token_characters)
 from .lexicon import SECOND_PERSON, STOPWORDS, STOPWORDS_ANY
 
 _WORD_TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -239,8 +240,8 @@ class TokenTable:
 
     def _stats(self, tokens: list[str]) -> np.ndarray:
         out = np.zeros((len(tokens), len(TOKEN_STATS)), dtype=np.float32)
-        bits = self._classes(code_points("".join(tokens)))
-        owner = np.repeat(np.arange(len(tokens)), [len(t) for t in tokens])
+        codes, _, owner = token_characters(tokens)
+        bits = self._classes(codes)
         for name, bit in CLASS_BITS.items():
             out[:, STAT[name]] = np.bincount(owner, weights=(bits & bit) > 0, minlength=len(tokens))
         rows = [_word_stats(t) for t in tokens]
