@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 VALIDATION_PERCENT = 15
+# frozen evaluation sets: every document stays in validation (language parity pairs,
+# standalone notices); the model never trains on them
+VALIDATION_ONLY = ("parity.jsonl", "notices_frozen.jsonl")
 
 
 def is_validation(doc: str) -> bool:
@@ -30,8 +33,11 @@ def main(root: Path) -> None:
         for line in lines:
             if line.strip():
                 doc = str(json.loads(line)["doc"])
-                parts["validation" if is_validation(doc) else "train"].append(line)
+                held = name in VALIDATION_ONLY or is_validation(doc)
+                parts["validation" if held else "train"].append(line)
         for part, rows in parts.items():
+            if not rows:
+                continue
             (root / part).mkdir(exist_ok=True)
             (root / part / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
             print(f"{part}/{name}: {len(rows)} paragraphs")
