@@ -430,6 +430,15 @@ def format_table(bench: Bench, results: dict[str, dict], model_desc: str) -> str
     for source in first.get("source", {}):
         lines += slice_block(f"source = {source}", results,
                              lambda r, source=source: r["source"].get(source))
+    sources = list(first.get("source", {}))
+    if sources:
+        short = [src.split("-")[0][:12] for src in sources]
+        lines += ["content recall by page source (the share of article paragraphs kept)",
+                  f"  {'system':<{NAME_WIDTH}}" + "".join(f"{name:>14}" for name in short)]
+        for name, r in results.items():
+            lines.append(f"  {name:<{NAME_WIDTH}}" + "".join(
+                f"{r['source'][src][defaults.CONTENT]['recall']:>14.3f}" for src in sources))
+        lines.append("")
     docs = first["document_macro"]["documents"]
     lines += [f"per-document macro-F1 (mean over {docs} documents with both classes) and speed",
               f"  {'system':<{NAME_WIDTH}}{'doc macro-F1':>12}  {'paragraphs/s':>12}  notes"]
@@ -454,6 +463,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", help="tamiz model directory (default: the shipped model)")
     parser.add_argument("--json", dest="json_out", help="also write all numbers to this file")
     parser.add_argument("--limit-docs", type=int, help="use only the first N documents")
+    parser.add_argument("--only-tamiz", action="store_true",
+                        help="score tamiz alone (a quick check; peers' tables are unchanged)")
     return parser.parse_args(argv)
 
 
@@ -469,7 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = load(args.model)
     model_desc = f"{args.model or default_model_path()} (threshold {model.threshold:.2f})"
     results = {}
-    for name, run in build_systems(model, import_justext()):
+    systems = build_systems(model, None if args.only_tamiz else import_justext())
+    for name, run in systems[:1] if args.only_tamiz else systems:
         print(f"scoring {name} ...", file=sys.stderr, flush=True)
         results[name] = run_system(bench, run)
     print(format_table(bench, results, model_desc))

@@ -176,6 +176,30 @@ def test_info_prints_the_card():
     (("clean", "--jobs", "0"), 2, "--jobs"),
     (("score", "--doc", "--jobs", "2"), 2, "--jobs"),
     (("frobnicate",), 2, "frobnicate"),
+    (("score", "--mode", "greedy"), 2, "greedy"),
 ])
 def test_usage_errors_are_one_line(args, code, fragment):
     assert_one_line_error(run_cli(*args, input=""), code, fragment)
+
+
+@pytest.mark.parametrize("doc", [False, True])
+def test_mode_picks_the_cards_operating_point(shipped, doc):
+    from tamiz.data import read_labeled
+
+    texts = [r.text for r in read_labeled([VALIDATION / "en_news.jsonl"]).rows[:400]]
+    where = "document" if doc else "isolated"
+    flags = ["--doc"] if doc else []
+    labels = {}
+    for mode, point in shipped.card["operating_points"][where].items():
+        res = run_cli("score", "--format", "tsv", "--mode", mode, *flags, input="\n".join(texts))
+        assert res.returncode == 0, res.stderr
+        rows = [line.split("\t") for line in res.stdout.splitlines()]
+        assert all((float(p) >= point["threshold"]) == (label == "boilerplate") for p, label, *_ in rows)
+        labels[mode] = [label for _, label, *_ in rows]
+    # the modes differ on these paragraphs: strict drops more, keep-more keeps more
+    n_bp = {mode: v.count("boilerplate") for mode, v in labels.items()}
+    assert n_bp["strict"] > n_bp["balanced"] > n_bp["keep-more"]
+    # --threshold overrides the mode
+    res = run_cli("score", "--format", "tsv", "--mode", "keep-more", "--threshold", "0", *flags,
+                  input="\n".join(texts))
+    assert {line.split("\t")[1] for line in res.stdout.splitlines()} == {"boilerplate"}

@@ -165,3 +165,4 @@ def test_isolated_paragraph_has_no_neighbours():
     z = dict(zip(CONTEXT_NAMES, context_matrix(block, np.array([1.0, -1.0])).T))
     assert np.all(np.isnan(z["s_prev1"])) and np.all(np.isnan(z["s_next1"]))
     assert np.all(np.isnan(z["repeat_docs"]))
+

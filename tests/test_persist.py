@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 import tamiz
+from tamiz import defaults
 from tamiz.errors import ModelError, UsageError
 from tamiz.persist import read_card, save
 
@@ -35,7 +36,7 @@ def test_save_refuses_to_overwrite_without_force(shipped, tmp_path):
 
 def test_card_records_what_the_issue_asks(shipped):
     card = shipped.card
-    assert card["format"] == "tamiz-model" and card["format_version"] == 2
+    assert card["format"] == "tamiz-model" and card["format_version"] == defaults.MODEL_FORMAT_VERSION
     assert {"tamiz", "scikit-learn", "numpy"} <= set(card["versions"])
     assert len(card["training_data"]["sha256"]) == 64
     assert card["labels"] == ["content", "boilerplate"]

@@ -74,3 +74,13 @@ def test_scoring_imports_neither_sklearn_nor_scipy():
             "if k in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_trees_of_other_context_features_are_refused(fitted, tmp_path):
+    """A scorer file whose context columns differ (another tamiz) is refused, not misread."""
+    pipeline, _ = fitted
+    scorer = Scorer.from_pipeline(pipeline)
+    scorer.context_names = scorer.context_names[::-1].copy()
+    scorer.save(tmp_path / "s.npz")
+    with pytest.raises(ValueError, match="other context features"):
+        Scorer.load(tmp_path / "s.npz")

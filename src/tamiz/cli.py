@@ -37,6 +37,12 @@ ThresholdOpt = Annotated[
     typer.Option("--threshold", min=0.0, max=1.0,
                  help="Drop paragraphs with p_boilerplate >= this [default: the model's]."),
 ]
+ModeOpt = Annotated[
+    str,
+    typer.Option("--mode", help="Operating point from the model card: 'balanced', 'keep-more' "
+                 "(content recall >= 0.97 on validation) or 'strict' (boilerplate recall "
+                 ">= 0.99); --threshold overrides it."),
+]
 SplitOpt = Annotated[
     str,
     typer.Option("--split", help="'lines': every non-empty line is a paragraph; "
@@ -108,6 +114,7 @@ def clean(
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip (and count) malformed JSON lines instead of stopping.")] = False,
     no_repeats: Annotated[bool, typer.Option("--no-repeats", help="Do not count repeated paragraphs across the inputs (one pass instead of two).")] = False,
     split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
+    mode: ModeOpt = defaults.DEFAULT_MODE,
     threshold: ThresholdOpt = None,
     model: ModelOpt = None,
 ):
@@ -118,6 +125,8 @@ def clean(
     stats = RunStats()
     # loaded here either way: a bad model fails before any input is read or worker started
     loaded = _load(model)
+    if threshold is None:
+        threshold = loaded.mode_thresholds(mode)[0]
     progress = _Progress("documents")
     stop = _StopFlag()
     signal.signal(signal.SIGINT, stop.catch)
@@ -205,6 +214,7 @@ def score(
     fmt: Annotated[str, typer.Option("--format", help="'jsonl' or 'tsv' (p_boilerplate, label, lang, text).")] = "jsonl",
     doc: Annotated[bool, typer.Option("--doc", help="Score the whole input as one document, so context applies.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes (paragraphs scored alone; not with --doc).")] = defaults.DEFAULT_JOBS,
+    mode: ModeOpt = defaults.DEFAULT_MODE,
     threshold: ThresholdOpt = None,
     model: ModelOpt = None,
 ):
@@ -214,6 +224,8 @@ def score(
     if doc and jobs > 1:
         raise UsageError("--doc scores the input as one document: it cannot use --jobs")
     m = _load(model)
+    if threshold is None:
+        threshold = m.mode_thresholds(mode)[0 if doc else 1]
     if path in (None, "-"):
         fd, close = sys.stdin.fileno(), False
     else:

@@ -51,9 +51,10 @@ REPEAT_CAP = 1000
 REPEAT_KEY_CHARS = 500
 
 # --- model ------------------------------------------------------------------
-# the highest cross-validated macro-F1 in context of the seeds 7, 13, 21 and 42
-# (0.9659, 0.9649, 0.9645, 0.9656): scores of borderline paragraphs move with it
-SEED = 7
+# the highest cross-validated macro-F1 in context of the seeds 7, 13, 21 and 42, re-run on
+# each change of the training data (2026-12-05: 0.9559, 0.9571, 0.9565, 0.9576): scores of
+# borderline paragraphs move with it
+SEED = 42
 CV_FOLDS = 5
 STAGE1_ALPHA = 1e-6
 STAGE1_SAMPLE_BUDGET = 200_000  # epochs = budget / rows, clipped to the bounds below
@@ -70,12 +71,23 @@ STAGE2_L2 = 1.0
 # also learns to score without corpus statistics (stdin, a single document)
 REPEAT_MASK_SHARE = 0.3
 DEFAULT_THRESHOLD = 0.5
+# operating points stored in the model card, chosen on the validation split (see
+# evaluate.operating_points): `balanced` is the macro-F1 rule below; `keep-more` keeps
+# content recall at or above KEEP_MORE_CONTENT_RECALL; `strict` keeps boilerplate recall at
+# or above STRICT_BOILERPLATE_RECALL
+BALANCED, KEEP_MORE, STRICT = "balanced", "keep-more", "strict"
+MODES = (BALANCED, KEEP_MORE, STRICT)
+DEFAULT_MODE = BALANCED
+KEEP_MORE_CONTENT_RECALL = 0.97
+STRICT_BOILERPLATE_RECALL = 0.99
+# content kinds of an article's structure, reported per language by `evaluate`
+STRUCTURE_KINDS = ("title", "subhead", "list_item", "table")
 # thresholds are chosen on validation data: the one closest to DEFAULT_THRESHOLD among
 # those within this much macro-F1 of the best (see evaluate.best_threshold)
 THRESHOLD_TOLERANCE = 0.002
 
 # --- model files ------------------------------------------------------------
-MODEL_FORMAT_VERSION = 2
+MODEL_FORMAT_VERSION = 3
 MODEL_FILE = "model.skops"
 SCORER_FILE = "scorer.npz"
 CARD_FILE = "card.json"

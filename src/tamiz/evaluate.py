@@ -55,6 +55,17 @@ def report(
             by_kind[kind] = {"n": len(pairs),
                              "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 4)}
         out["by_kind"] = by_kind
+        by_kind_lang: dict[str, dict] = {}
+        for kind in defaults.STRUCTURE_KINDS:
+            for lang in defaults.FEATURE_LANGUAGES:
+                pairs = [(t, p) for t, p, k, g in zip(y_true, y_pred, kinds, langs)
+                         if k == kind and g == lang]
+                if pairs:
+                    by_kind_lang.setdefault(kind, {})[lang] = {
+                        "n": len(pairs),
+                        "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 4)}
+        if by_kind_lang:
+            out["by_kind_lang"] = by_kind_lang
     return out
 
 
@@ -85,6 +96,42 @@ def best_threshold(y_true: Sequence[str], p_boilerplate: Sequence[float]) -> flo
     return float(good[np.argmin(np.abs(good - defaults.DEFAULT_THRESHOLD))])
 
 
+def operating_points(y_true: Sequence[str], p_boilerplate: Sequence[float],
+                     balanced: float) -> dict[str, dict]:
+    """Thresholds for each mode (see defaults.MODES), with their precision and recall.
+
+    `keep-more` is the lowest threshold at or above `balanced` that keeps content recall
+    >= KEEP_MORE_CONTENT_RECALL; `strict` the highest at or below it that keeps boilerplate
+    recall >= STRICT_BOILERPLATE_RECALL. So keep-more never drops more than balanced, and
+    strict never keeps more. When no candidate reaches its target, the one nearest to it.
+    """
+    import numpy as np
+
+    is_bp = np.asarray(y_true) == defaults.BOILERPLATE
+    p = np.asarray(p_boilerplate, dtype=float)
+    candidates = np.round(np.arange(1, 100) / 100, 2)
+
+    def recalls(t: float) -> tuple[float, float]:
+        pred_bp = p >= t
+        c = np.sum(~is_bp & ~pred_bp) / max(np.sum(~is_bp), 1)
+        b = np.sum(is_bp & pred_bp) / max(np.sum(is_bp), 1)
+        return float(c), float(b)
+
+    up = [t for t in candidates if t >= balanced] or [balanced]
+    keep = next((t for t in up if recalls(t)[0] >= defaults.KEEP_MORE_CONTENT_RECALL), up[-1])
+    down = [t for t in candidates[::-1] if t <= balanced] or [balanced]
+    strict = next((t for t in down if recalls(t)[1] >= defaults.STRICT_BOILERPLATE_RECALL),
+                  down[-1])
+    out = {}
+    for mode, t in zip(defaults.MODES, (balanced, keep, strict)):
+        pred = [defaults.BOILERPLATE if x >= t else defaults.CONTENT for x in p]
+        m = prf(list(y_true), pred)
+        out[mode] = {"threshold": float(t), "macro_f1": m["macro_f1"],
+                     defaults.CONTENT: m[defaults.CONTENT],
+                     defaults.BOILERPLATE: m[defaults.BOILERPLATE]}
+    return out
+
+
 def format_report(rep: dict, title: str = "") -> str:
     """A plain-text table of a report(), for people."""
     lines = [title] if title else []
@@ -104,6 +151,16 @@ def format_report(rep: dict, title: str = "") -> str:
     lines.append("confusion (true->pred): " + ", ".join(f"{k} {v}" for k, v in conf.items()))
     if rep.get("ambiguous_skipped"):
         lines.append(f"ambiguous rows skipped: {rep['ambiguous_skipped']}")
+    if "parity" in rep:
+        par = rep["parity"]
+        lines.append(f"language parity on {par['pairs']} English/Spanish pairs: " + "; ".join(
+            f"{where}: same label {v['same_label']:.1%}, mean |p_en - p_es| "
+            f"{v['mean_abs_diff']:.3f} (Spanish {v['mean_es_minus_en']:+.3f})"
+            for where, v in (("in context", par["document"]), ("alone", par["isolated"]))))
+    if "by_kind_lang" in rep:
+        lines.append("content recall of the article's structure: " + ", ".join(
+            f"{kind} {lang} {v['accuracy']:.2f} (n={v['n']})"
+            for kind, by_lang in rep["by_kind_lang"].items() for lang, v in by_lang.items()))
     if "by_kind" in rep:
         worst = sorted(rep["by_kind"].items(), key=lambda kv: kv[1]["accuracy"])
         lines.append("accuracy by kind: " + ", ".join(

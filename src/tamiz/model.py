@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from . import defaults
+from .errors import ModelError, UsageError
 from .features import Paragraphs
 from .paragraphs import join, split
 from .scorer import Scorer
@@ -61,6 +62,18 @@ class Model:
     @property
     def threshold_isolated(self) -> float:
         return float(self.card.get("threshold_isolated", self.threshold))
+
+    def mode_thresholds(self, mode: str = defaults.DEFAULT_MODE) -> tuple[float, float]:
+        """(in documents, alone) thresholds of an operating point (see defaults.MODES)."""
+        if mode not in defaults.MODES:
+            raise UsageError(f"unknown mode {mode!r}; expected one of {', '.join(defaults.MODES)}")
+        points = self.card.get("operating_points")
+        if points is None:
+            if mode == defaults.BALANCED:  # a model from before operating points
+                return self.threshold, self.threshold_isolated
+            raise ModelError(f"this model has no {mode!r} operating point; retrain it")
+        return (float(points["document"][mode]["threshold"]),
+                float(points["isolated"][mode]["threshold"]))
 
     def _probabilities(self, table: Paragraphs) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(language, language probability, P(content)) per row."""

@@ -22,7 +22,7 @@ import numpy as np
 from . import defaults
 from .features import CONTEXT_NAMES, SHAPE_NAMES, FeatureBlock, Featurizer, context_matrix
 
-SCORER_FORMAT_VERSION = 1
+SCORER_FORMAT_VERSION = 2
 # a tree's leaves are bits of one unsigned 64-bit integer (see Scorer._trees)
 MAX_LEAVES = 64
 _ALL_LEAVES = np.uint64((1 << MAX_LEAVES) - 1)
@@ -55,6 +55,9 @@ class Scorer:
     # calibration: piecewise-linear isotonic curve, clipped at its ends
     iso_x: np.ndarray
     iso_y: np.ndarray
+    # the context features the trees were trained on, by name and in order: a model whose
+    # columns differ from this tamiz's features.CONTEXT_NAMES is refused, not misread
+    context_names: np.ndarray
     # derived from the trees on first use; not saved
     _leaf_masks: "_LeafMasks | None" = field(default=None, init=False, repr=False, compare=False)
 
@@ -96,6 +99,7 @@ class Scorer:
             baseline=float(np.ravel(clf.stage2_._baseline_prediction)[0]),
             iso_x=np.asarray(iso.X_thresholds_, dtype=np.float64),
             iso_y=np.asarray(iso.y_thresholds_, dtype=np.float64),
+            context_names=np.array(CONTEXT_NAMES),
         )
 
     # -- files -------------------------------------------------------------------
@@ -132,6 +136,9 @@ class Scorer:
         if not (len(self.coef_shape) == len(self.shape_mean) == len(self.shape_scale)
                 == len(SHAPE_NAMES)):
             raise ValueError("stage-1 shape weights do not match the shape features")
+        if tuple(str(x) for x in self.context_names) != CONTEXT_NAMES:
+            raise ValueError("the trees were trained on other context features than this "
+                             "tamiz computes")
         inner = ~self.is_leaf
         if inner.any() and (self.feature[inner].min() < 0
                             or self.feature[inner].max() >= len(CONTEXT_NAMES)):

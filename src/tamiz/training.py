@@ -9,7 +9,7 @@ import numpy as np
 
 from . import __version__, defaults
 from .data import LabeledSet
-from .evaluate import best_threshold, prf, report
+from .evaluate import best_threshold, operating_points, prf, report
 from .features import Paragraphs
 from .estimators import build_pipeline
 from .model import Model
@@ -95,11 +95,14 @@ def train(
         y_val = [validation.rows[k].label for k in keep]
         pv_doc = predict_labeled(model, validation)
         pv_iso = predict_labeled(model, validation, isolated=True)
-        threshold = best_threshold(y_val, pv_doc[keep])
-        threshold_iso = best_threshold(y_val, pv_iso[keep])
+        y_pick, pick_doc, pick_iso = y_val, pv_doc[keep], pv_iso[keep]
     else:
-        threshold = best_threshold(y_lab, p_doc)
-        threshold_iso = best_threshold(y_lab, p_iso)
+        y_pick, pick_doc, pick_iso = y_lab, p_doc, p_iso
+    threshold = best_threshold(y_pick, pick_doc)
+    threshold_iso = best_threshold(y_pick, pick_iso)
+    points = {"chosen_on": "validation" if validation is not None else "out-of-fold",
+              "document": operating_points(y_pick, pick_doc, threshold),
+              "isolated": operating_points(y_pick, pick_iso, threshold_iso)}
 
     # cross-validated metrics over all rows (ambiguous rows get a dummy score, skipped)
     full_doc = np.zeros(len(y))
@@ -133,6 +136,7 @@ def train(
         "positive_score": "p_boilerplate",
         "threshold": threshold,
         "threshold_isolated": threshold_iso,
+        "operating_points": points,
         "training_data": {
             "files": data.files,
             "sha256": data.digest,
@@ -166,6 +170,9 @@ def evaluate_labeled(model: Model, labeled: LabeledSet, threshold: float | None 
     y_pred = [str(pred[k]) for k in keep]
     out = report(y_true, y_pred, [langs[k] for k in keep], [rows[k].kind for k in keep],
                  n_ambiguous=len(rows) - len(keep))
+    parity = language_parity(model, labeled, p, threshold)
+    if parity is not None:
+        out["parity"] = parity
     for field_name, name in (("source", "by_source"), ("doc_lang", "by_doc_lang")):
         values = [rows[k].extra.get(field_name) for k in keep]
         if any(values):
@@ -174,4 +181,35 @@ def evaluate_labeled(model: Model, labeled: LabeledSet, threshold: float | None 
                        [y for y, g in zip(y_pred, values) if g == v])
                 for v in sorted({v for v in values if v})
             }
+    return out
+
+
+def language_parity(model: Model, labeled: LabeledSet, p_doc: np.ndarray,
+                    threshold: float | None = None) -> dict | None:
+    """How a paragraph and its translation are scored, for rows that carry a `pair` id.
+
+    A pair is the English and the Spanish row with the same `pair` value (and the same
+    gold label). Reported in document context (`p_doc`, each row in its own page) and
+    alone: the share of pairs given the same label, and the mean |p_en - p_es|. None
+    when the data has no complete pairs.
+    """
+    rows = labeled.rows
+    by_pair: dict[str, dict[str, int]] = {}
+    for k, r in enumerate(rows):
+        pair = r.extra.get("pair")
+        if pair is not None and r.lang in defaults.FEATURE_LANGUAGES and r.label != defaults.AMBIGUOUS:
+            by_pair.setdefault(str(pair), {})[r.lang] = k
+    complete = [(v["en"], v["es"]) for v in by_pair.values() if len(v) == 2]
+    if not complete:
+        return None
+    en, es = (np.array(x) for x in zip(*complete))
+    p_alone = predict_labeled(model, labeled, isolated=True)
+    out = {"pairs": len(complete)}
+    for name, p, t in (("document", p_doc, model.threshold if threshold is None else threshold),
+                       ("isolated", p_alone,
+                        model.threshold_isolated if threshold is None else threshold)):
+        same = (p[en] >= t) == (p[es] >= t)
+        out[name] = {"same_label": round(float(same.mean()), 4),
+                     "mean_abs_diff": round(float(np.abs(p[en] - p[es]).mean()), 4),
+                     "mean_es_minus_en": round(float((p[es] - p[en]).mean()), 4)}
     return out
