@@ -397,6 +397,10 @@ def main(argv: list[str] | None = None) -> None:
         code = err.exit_code
     except BrokenPipeError:
         code = 0
+    except SystemExit as err:
+        # typer's (and click's) main turns a closed pipe (EPIPE) into sys.exit(1) even
+        # without standalone mode; a reader such as `head` that stops early is success
+        code = 0 if _is_broken_pipe(err.__context__) else err.code
     except OSError as err:
         _say(f"error: {err.filename or ''}{': ' if err.filename else ''}{err.strerror or err}")
         code = 1
@@ -406,6 +410,12 @@ def main(argv: list[str] | None = None) -> None:
         _say(f"internal error: {err.__class__.__name__}: {err} (TAMIZ_DEBUG=1 for details)")
         code = 1
     _quiet_exit(code)
+
+
+def _is_broken_pipe(err: BaseException | None) -> bool:
+    import errno
+
+    return isinstance(err, OSError) and err.errno == errno.EPIPE
 
 
 def _quiet_exit(code: int) -> None:

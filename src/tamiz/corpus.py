@@ -504,6 +504,20 @@ def output_path(source: str, out_dir: Path, inputs_root: dict[str, Path]) -> Pat
     return out_dir / rel
 
 
+def check_distinct_outputs(sources: list[str], out_dir: Path, roots: dict[str, Path]) -> None:
+    """Refuse, before any work, inputs that would be written to the same output file
+    (x/a.txt and y/a.txt; two directories that both hold a.txt): the second would
+    silently replace the first."""
+    seen: dict[Path, str] = {}
+    for s in sources:
+        target = output_path(s, out_dir, roots)
+        if target in seen:
+            raise UsageError(
+                f"--out: {seen[target]} and {s} would both be written to {target}; "
+                "clean them into separate --out directories")
+        seen[target] = s
+
+
 def render(doc: Doc, kept: list[str], opts: InputOptions) -> str:
     """The output record for one input record (text: the cleaned document; JSONL: one line)."""
     cleaned = join(kept, opts.split_mode)
@@ -546,6 +560,8 @@ def clean_corpus(
             for s in sources:
                 if Path(s).is_relative_to(Path(p)):
                     roots.setdefault(s, Path(p))
+    if out_dir is not None:
+        check_distinct_outputs(sources, out_dir, roots)
 
     counter = count_repeats(sources, opts, jobs, stop_requested) if use_repeats else None
     docs = iter_docs(sources, opts, stats)
