@@ -107,6 +107,7 @@ def clean(
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = defaults.DEFAULT_JOBS,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip (and count) malformed JSON lines instead of stopping.")] = False,
     no_repeats: Annotated[bool, typer.Option("--no-repeats", help="Do not count repeated paragraphs across the inputs (one pass instead of two).")] = False,
+    repeats_file: Annotated[Optional[Path], typer.Option("--repeats", help="Use these repeat counts (from `tamiz repeats`) instead of counting the inputs.")] = None,
     split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
     threshold: ThresholdOpt = None,
     model: ModelOpt = None,
@@ -116,6 +117,13 @@ def clean(
 
     opts = InputOptions(jsonl, text_field, skip_bad, _check_split(split_mode))
     stats = RunStats()
+    counts = None
+    if repeats_file is not None:
+        from .repeats import load_repeats
+
+        if no_repeats:
+            raise UsageError("--repeats and --no-repeats exclude each other")
+        counts = load_repeats(repeats_file)
     # loaded here either way: a bad model fails before any input is read or worker started
     loaded = _load(model)
     progress = _Progress("documents")
@@ -126,7 +134,7 @@ def clean(
         clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
                      removed, stats, use_repeats=not no_repeats, on_progress=progress,
                      model=loaded,
-                     stop_requested=stop)
+                     stop_requested=stop, repeats=counts)
     except Interrupted as err:
         progress.done()
         finished = len(stats.files_done)
@@ -155,6 +163,32 @@ def _report(stats) -> None:
     if skipped:
         summary += f"; {skipped} input(s) skipped"
     _say(summary)
+
+
+# --- repeats --------------------------------------------------------------------
+
+@app.command()
+def repeats(
+    paths: Annotated[list[str], typer.Argument(help="Text files, directories (recursive) or JSON Lines files.")],
+    out: Annotated[Path, typer.Option("--out", help="Counts file to write (e.g. counts.tamizrep).")],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Inputs are JSON Lines, one document per line.")] = False,
+    text_field: Annotated[str, typer.Option("--text-field", help="JSON field holding the text.")] = defaults.DEFAULT_TEXT_FIELD,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = defaults.DEFAULT_JOBS,
+    split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
+):
+    """Count how many documents contain each paragraph; `clean --repeats` uses the file."""
+    from .corpus import InputOptions, check_writable_dir, count_corpus
+
+    opts = InputOptions(jsonl, text_field, True, _check_split(split_mode))
+    check_writable_dir(out.parent if str(out.parent) else Path("."))
+    counts = count_corpus(paths, opts, jobs)
+    counts.save(out)
+    h = counts.header()
+    kind = f"exact, {h['distinct']} distinct" if counts.exact else (
+        f"count-min sketch, over-count <= {counts.epsilon:.2g} x {counts.total} "
+        f"with probability {1 - counts.delta:.2f}")
+    _say(f"{counts.documents} documents, {counts.paragraphs} paragraphs counted ({kind}); "
+         f"written to {out}")
 
 
 # --- score ----------------------------------------------------------------------
