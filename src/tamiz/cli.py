@@ -108,6 +108,8 @@ def clean(
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip (and count) malformed JSON lines instead of stopping.")] = False,
     no_repeats: Annotated[bool, typer.Option("--no-repeats", help="Do not count repeated paragraphs across the inputs (one pass instead of two).")] = False,
     repeats_file: Annotated[Optional[Path], typer.Option("--repeats", help="Use these repeat counts (from `tamiz repeats`) instead of counting the inputs.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="'local': --jobs worker processes; 'dask': Dask workers (a LocalCluster of --jobs workers, or --scheduler's).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (with --engine dask).")] = None,
     split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
     threshold: ThresholdOpt = None,
     model: ModelOpt = None,
@@ -124,23 +126,39 @@ def clean(
         if no_repeats:
             raise UsageError("--repeats and --no-repeats exclude each other")
         counts = load_repeats(repeats_file)
+    if engine not in ("local", "dask"):
+        raise UsageError(f"--engine must be local or dask, not {engine!r}")
+    if scheduler and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     # loaded here either way: a bad model fails before any input is read or worker started
     loaded = _load(model)
     progress = _Progress("documents")
     stop = _StopFlag()
     signal.signal(signal.SIGINT, stop.catch)
     signal.signal(signal.SIGTERM, stop.catch)
+    client = executor_for = None
+    if engine == "dask":
+        from .integrations.dask import DaskExecutor, client_for
+
+        client = client_for(scheduler, jobs)
+        model_path = str(model.resolve()) if model else None
+        executor_for = lambda c: DaskExecutor(client, model_path, threshold, c)  # noqa: E731
     try:
         clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
                      removed, stats, use_repeats=not no_repeats, on_progress=progress,
                      model=loaded,
-                     stop_requested=stop, repeats=counts)
+                     stop_requested=stop, repeats=counts, executor_for=executor_for)
     except Interrupted as err:
         progress.done()
         finished = len(stats.files_done)
         _say(f"interrupted: {stats.documents} documents cleaned"
              + (f", {finished} output files complete (others not written)" if out else ""))
         raise typer.Exit(err.exit_code)
+    finally:
+        if client is not None:
+            from .integrations.dask import close_client
+
+            close_client(client)
     progress.done()
     _report(stats)
     if stats.skipped_binary:

@@ -112,3 +112,15 @@ def clean_record(text: str, model=None, repeats=None,
                  threshold: float | None = None) -> CleanResult:
     """Clean one whole document (see clean_records)."""
     return clean_records([text], model, repeats, split_mode, threshold)[0]
+
+
+def score_batch(documents: list[list[str]], model=None, repeats=None,
+                threshold: float | None = None) -> list[list[tuple[str, float, str]]]:
+    """A worker's share of `tamiz clean`: documents (paragraph lists) -> per paragraph
+    (lang, p_boilerplate, label), as the CLI's own worker processes compute them."""
+    if model is None or isinstance(model, (str, Path)):
+        model = worker_model(model)
+    counts = worker_repeats(repeats)
+    rep = [counts.counts(d) for d in documents] if counts is not None else None
+    scored = model.score_documents(documents, rep, threshold=threshold)
+    return [[(s.lang, s.p_boilerplate, s.label) for s in doc] for doc in scored]

@@ -420,12 +420,20 @@ def scored_docs(
     counter: RepeatCounts | None,
     model=None,
     total: int | None = -1,
+    executor=None,
 ) -> Iterator[tuple[Doc, list[tuple[str, float, str]]]]:
     """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order. `total`: the
     paragraphs to come, when known (default: the counter's)."""
     if total == -1:
         total = counter.paragraphs if counter is not None else None
+    if executor is not None:
+        jobs = executor.jobs
     batches = _batches(docs, defaults.BATCH_DOCS, total=total, jobs=jobs)
+    if executor is not None:  # its submit(fn, payload) runs core.score_batch on a worker
+        items = ((batch, [d.paragraphs for d in batch], False) for batch in batches)
+        for batch, scores in _in_order(executor, None, items, jobs):
+            yield from zip(batch, scores)
+        return
     if jobs <= 1:
         _WORKER.update(model=model or load_model(model_path), threshold=threshold,
                        counter=counter)
@@ -557,11 +565,14 @@ def clean_corpus(
     model=None,
     stop_requested: Callable[[], int | None] = lambda: None,
     repeats: RepeatCounts | None = None,
+    executor_for: Callable | None = None,
 ) -> None:
     """Clean every input record; write outputs; fill `stats`. Raises TamizError on bad input.
 
     `repeats`: counts made beforehand (`tamiz repeats`, another engine's first pass), used
-    instead of counting the inputs here.
+    instead of counting the inputs here. `executor_for(counts)`: another engine's pool
+    whose workers score the batches (integrations.dask.DaskExecutor) instead of local
+    processes; it gets the counts once.
 
     `stop_requested` is polled between documents: a signal number there stops the run
     with Interrupted, after which only complete output files exist.
@@ -596,8 +607,9 @@ def clean_corpus(
     current_source = None
     first_in_stream = True
     try:
+        executor = executor_for(counter) if executor_for is not None else None
         for doc, scores in scored_docs(docs, model_path, threshold, jobs, counter, model,
-                                       total=total):
+                                       total=total, executor=executor):
             signum = stop_requested()
             if signum:
                 raise Interrupted(signum)

@@ -252,20 +252,25 @@ class RepeatCounts:
                 "paragraphs": self.paragraphs, "total": self.total,
                 "distinct": int(len(self.keys)) if self.exact else None}
 
-    def save(self, path) -> None:
-        """Write a counts file atomically (numpy's .npz: arrays and a JSON header, no pickle)."""
+    def write(self, fh) -> None:
+        """Write the counts to a binary file object (numpy's .npz: arrays and a JSON
+        header, no pickle)."""
         self._flush()
-        path = Path(path)
         arrays = {"header": np.frombuffer(json.dumps(self.header()).encode(), np.uint8)}
         if self.exact:
             arrays.update(keys=self.keys, values=self.values)
         else:
             arrays.update(table=self.table)
+        np.savez(fh, **arrays)
+
+    def save(self, path) -> None:
+        """Write a counts file atomically (temporary file, then rename)."""
+        path = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                    dir=path.parent if str(path.parent) else ".")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
+                self.write(fh)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -327,6 +332,14 @@ def load_repeats(path) -> RepeatCounts:
     if not ok:
         raise DataError(f"{path}: damaged repeat counts (arrays of the wrong shape or order)")
     return counts
+
+
+def merge_files(paths) -> RepeatCounts:
+    """The merged counts of several counts files (e.g. one per datatrove task)."""
+    paths = list(paths)
+    if not paths:
+        raise DataError("no repeat counts files to merge")
+    return merge_all(load_repeats(p) for p in paths)
 
 
 def count_documents(documents: Iterable[list[str]], **settings) -> RepeatCounts:
