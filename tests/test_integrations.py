@@ -4,6 +4,7 @@ and the one-line error of an integration whose extra is missing."""
 import importlib
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ import tamiz
 from tamiz.core import clean_records
 
 from .synthetic import records
+
+ROOT_SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 PAGE = ("Home\nWorld\nThe minister said on Tuesday that the plan would be approved by "
         "parliament before the summer.\nAccept all cookies")
@@ -92,3 +95,15 @@ def test_hf_clean_batch_keeps_other_columns(shipped):
     out = clean_batch({"body": [PAGE, ""], "url": ["u1", "u2"]}, text_field="body", model=shipped)
     assert out["url"] == ["u1", "u2"] and out["body"] == [shipped.clean(PAGE), ""]
     assert [r["i"] for r in out["tamiz_removed"][0]] == [0, 1, 3] and out["tamiz_removed"][1] == []
+
+
+def test_engine_dask_without_the_extra_is_a_usage_error(tmp_path):
+    from .conftest import assert_one_line_error, run_cli
+
+    # a `dask` that cannot be imported, first on the path of the CLI process
+    (tmp_path / "dask").mkdir()
+    (tmp_path / "dask" / "__init__.py").write_text("raise ImportError('no dask here')\n")
+    env = {"PYTHONPATH": f"{tmp_path}:{ROOT_SRC}"}
+    res = run_cli("clean", "--engine", "dask", "-", input="Home\n", env=env)
+    assert_one_line_error(res, 2, "pip install 'tamiz[dask]'")
+    assert_one_line_error(run_cli("clean", "--scheduler", "tcp://x:1", input=""), 2, "--engine dask")

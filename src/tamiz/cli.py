@@ -138,8 +138,10 @@ def clean(
     signal.signal(signal.SIGTERM, stop.catch)
     client = executor_for = None
     if engine == "dask":
-        from .integrations.dask import DaskExecutor, client_for
-
+        try:
+            from .integrations.dask import DaskExecutor, client_for
+        except ImportError as err:  # the extra is not installed: say which
+            raise UsageError(str(err)) from None
         client = client_for(scheduler, jobs)
         model_path = str(model.resolve()) if model else None
         executor_for = lambda c: DaskExecutor(client, model_path, threshold, c)  # noqa: E731
