@@ -44,7 +44,17 @@ about the same mix and sizes compare fairly, and the documents are cycled (repea
 ids like ``docid#2``) until the size is reached. Each corpus is written twice: one
 paragraph per line (``paras_N.txt``) and one JSON document per line (``docs_N.jsonl``).
 
+Engines (``--engines``, or ``--engines-only`` for this section alone): a corpus of
+``--engine-docs`` documents (default 20,000; the same documents, cycled, in 8 JSON Lines
+files) is counted once (``tamiz repeats --jobs 2``) and cleaned with those counts by
+``clean --jobs 1``, ``clean --jobs 2``, a datatrove LocalPipelineExecutor (2 tasks, 2
+workers), ``clean --engine dask`` (a LocalCluster of 2 workers) and ``datasets.map``
+(``num_proc=2``). The cleaned text of every record id must be identical across the five;
+the table shows documents per second per worker process (wall time of the whole run,
+start-up included) and each engine against ``clean --jobs 2``, paired within rounds.
+
 Usage: python scripts/bench.py [--quick] [--sizes 10000,100000] [--repeat 3]
+       python scripts/bench.py --engines-only [--engine-docs 20000] [--repeat 3]
 The table goes to stdout; all numbers also go to results.json in the work directory.
 """
 
@@ -150,6 +160,34 @@ for line in sys.stdin:
         lang = "und"
     sys.stdout.write(lang + "\\n")
     n += 1
+"""
+
+
+# argv: input dir, counts file, output dir, logging dir, tasks. The cleaning pass of a
+# datatrove pipeline; its first pass is `tamiz repeats` (TamizRepeatCounter's merged
+# counts are the same, tests/test_same_answers.py).
+DATATROVE_CODE = """\
+import sys
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+from tamiz.integrations.datatrove import TamizCleaner
+src, counts, out, logs, tasks = sys.argv[1:6]
+LocalPipelineExecutor([JsonlReader(src), TamizCleaner(repeats=counts),
+                       JsonlWriter(out, compression=None)],
+                      tasks=int(tasks), workers=int(tasks), logging_dir=logs).run()
+"""
+
+# argv: input dir, counts file, output file, processes
+HF_CODE = """\
+import glob, sys
+import datasets
+from tamiz.integrations.hf import clean_batch
+datasets.disable_progress_bars()
+src, counts, out, procs = sys.argv[1:5]
+ds = datasets.Dataset.from_json(sorted(glob.glob(src + "/*.jsonl")))
+ds = ds.map(clean_batch, batched=True, num_proc=int(procs), fn_kwargs={"repeats": counts})
+ds.select_columns(["id", "text"]).to_json(out, lines=True, force_ascii=False)
 """
 
 
@@ -542,6 +580,141 @@ def print_table(results: list[Measurement], manifest: dict, rows: list[dict], ct
 
 # --- entry point ----------------------------------------------------------------------
 
+# --- engines: the same answers, and throughput per worker -----------------------------
+
+ENGINE_FILES = 8
+ENGINE_WORKERS = 2
+
+
+def build_engine_corpus(training: str, bench_data: str | None, out_dir: str, n_docs: int) -> dict:
+    """n_docs whole documents (cycled, ids made unique) in ENGINE_FILES JSON Lines files."""
+    sources = corpus_sources(Path(training), Path(bench_data) if bench_data else None)
+    docs = interleave([read_documents(f) for f in sources])
+    picked, lap = [], 1
+    while len(picked) < n_docs:
+        picked += [Document(d.id if lap == 1 else f"{d.id}#{lap}", d.rows)
+                   for d in docs[: n_docs - len(picked)]]
+        lap += 1
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    per_file = -(-len(picked) // ENGINE_FILES)
+    for f in range(ENGINE_FILES):
+        with open(out / f"part-{f}.jsonl", "w", encoding="utf-8") as fh:
+            for d in picked[f * per_file:(f + 1) * per_file]:
+                fh.write(json.dumps({"id": d.id, "text": "\n".join(r["text"] for r in d.rows)},
+                                    ensure_ascii=False) + "\n")
+    return {"documents": len(picked), "paragraphs": sum(len(d.rows) for d in picked),
+            "distinct_documents": len(docs), "dir": str(out)}
+
+
+def _texts_by_id(paths: list[Path]) -> dict[str, str]:
+    out = {}
+    for p in paths:
+        with open(p, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    r = json.loads(line)
+                    out[str(r["id"])] = r["text"]
+    return out
+
+
+def measure_engines(args, ctx: dict) -> list[dict]:
+    """The five paths on one corpus with one first pass: identity, then throughput."""
+    work = ctx["workdir"] / "engines"
+    bench = str(args.bench_data) if args.bench_data and args.bench_data.is_file() else None
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        corpus = pool.apply(build_engine_corpus, (str(args.training_data), bench,
+                                                  str(work / "in"), args.engine_docs))
+    ctx["engine_corpus"] = corpus
+    src, counts, w = Path(corpus["dir"]), work / "counts.tamizrep", str(ENGINE_WORKERS)
+    n = corpus["documents"]
+    env = dict(os.environ, HF_HOME=str(work / "hf"))
+    first = Measurement("engines: tamiz repeats --jobs 2", n, corpus["paragraphs"],
+                        tamiz_cmd(ctx, "repeats", "--jsonl", str(src), "--out", str(counts),
+                                  "--jobs", w))
+    measure(first, None, 1, ctx)
+    if first.error:
+        return []
+    outs = {name: work / f"out-{k}" for k, name in enumerate(
+        ("clean --jobs 1", "clean --jobs 2", "datatrove", "dask", "datasets"))}
+    shell = ["/bin/sh", "-c"]
+    clean = tamiz_cmd(ctx, "clean", "--jsonl", str(src), "--repeats", str(counts))
+
+    def to(path):  # a command whose stdout goes to a file: run through sh
+        return lambda cmd: [*shell, " ".join(map(_quote, cmd)) + " > " + _quote(str(path))]
+
+    items = [
+        (Measurement("engines: clean --jobs 1", n, 1, to(outs["clean --jobs 1"])(clean + ["--jobs", "1"])), None),
+        (Measurement("engines: clean --jobs 2", n, ENGINE_WORKERS, to(outs["clean --jobs 2"])(clean + ["--jobs", w])), None),
+        (Measurement("engines: datatrove 2 tasks", n, ENGINE_WORKERS,
+                     ["/usr/bin/env", f"HF_HOME={env['HF_HOME']}", ctx["python"], "-c", DATATROVE_CODE,
+                      str(src), str(counts), str(outs["datatrove"]), str(work / "dt-logs"), w]), None),
+        (Measurement("engines: clean --engine dask (2 workers)", n, ENGINE_WORKERS,
+                     to(outs["dask"])(clean + ["--engine", "dask", "--jobs", w])), None),
+        (Measurement("engines: datasets.map num_proc=2", n, ENGINE_WORKERS,
+                     ["/usr/bin/env", f"HF_HOME={env['HF_HOME']}", ctx["python"], "-c", HF_CODE,
+                      str(src), str(counts), str(outs["datasets"]), w]), None),
+    ]
+    # `paragraphs` of these measurements holds the worker count (documents per worker below)
+    for m, _ in items:
+        m.note = "workers"
+    import shutil
+
+    for k in range(args.repeat):
+        for out in outs.values():
+            shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
+        shutil.rmtree(work / "dt-logs", ignore_errors=True)
+        measure_rounds(items, 1, ctx)
+        ctx["results"] = [m for m in ctx["results"] if m not in [i for i, _ in items]]
+    ctx["results"].extend(m for m, _ in items)
+    texts = {name: _texts_by_id(sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
+             for name, p in outs.items() if p.exists()}
+    ref = texts.get("clean --jobs 1", {})
+    identity = {}
+    for name, got in texts.items():
+        if name == "datatrove":  # it drops documents left empty (and its reader, empty ones)
+            expected = {k: v for k, v in ref.items() if v}
+        else:
+            expected = ref
+        identity[name] = {"records": len(got), "identical": got == expected,
+                          "differing": sum(got.get(k) != v for k, v in expected.items())}
+    ctx["engine_identity"] = identity
+    rows = []
+    base = next(m for m, _ in items if m.name == "engines: clean --jobs 2")
+    for m, _ in items:
+        per_worker = (n / m.wall_s / m.paragraphs) if m.ok else None
+        pairs = [(n / r.wall_s / m.paragraphs) / (n / b.wall_s / base.paragraphs)
+                 for r, b in zip(m.runs, base.runs)]
+        rows.append({"name": m.name, "workers": m.paragraphs, "wall_s": m.wall_s,
+                     "docs_per_s_per_worker": per_worker,
+                     "vs_clean_jobs_2": statistics.median(pairs) if pairs else None})
+    ctx["engine_rows"] = rows
+    return rows
+
+
+def _quote(s: str) -> str:
+    import shlex
+
+    return shlex.quote(s)
+
+
+def print_engines(ctx: dict) -> None:
+    corpus = ctx.get("engine_corpus")
+    if not corpus:
+        return
+    print(f"\nEngines: {corpus['documents']:,} documents ({corpus['paragraphs']:,} paragraphs; "
+          f"{corpus['distinct_documents']:,} distinct documents, cycled), counts from one "
+          "`tamiz repeats --jobs 2`")
+    print(f"{'path':<44} {'workers':>7} {'wall s':>8} {'docs/s/worker':>14} {'vs clean --jobs 2':>18}")
+    for r in ctx.get("engine_rows", []):
+        print(f"{r['name'].removeprefix('engines: '):<44} {r['workers']:>7} "
+              f"{_fmt(r['wall_s'], '.2f'):>8} {_fmt(r['docs_per_s_per_worker'], ',.0f'):>14} "
+              f"{_fmt(r['vs_clean_jobs_2'], '.2f'):>18}")
+    for name, ident in ctx.get("engine_identity", {}).items():
+        print(f"identity vs clean --jobs 1: {name:<16} {ident['records']:>7,} records, "
+              f"{'identical' if ident['identical'] else str(ident['differing']) + ' differ'}")
+
+
 def _sizes(text: str) -> list[int]:
     try:
         sizes = sorted({int(s.replace("_", "")) for s in text.split(",") if s.strip()})
@@ -570,6 +743,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--langdetect-max", type=int, default=LANGDETECT_MAX,
                    help="paragraphs tagged by the langdetect loop (default: 10000)")
     p.add_argument("--timeout", type=float, default=3600, help="seconds before a child is stopped")
+    p.add_argument("--engines", action="store_true",
+                   help="also run the engines section (datatrove, Dask, datasets vs clean --jobs)")
+    p.add_argument("--engines-only", action="store_true", help="run only the engines section")
+    p.add_argument("--engine-docs", type=int, default=20_000,
+                   help="documents in the engines section's corpus (default: 20000)")
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
@@ -618,6 +796,8 @@ def main(argv: list[str] | None = None) -> int:
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     print(f"bench: writing corpora under {workdir} ...", file=sys.stderr, flush=True)
+    if args.engines_only:
+        args.sizes, args.train_sizes = [], []
     manifest = build_in_child(args, args.sizes, args.train_sizes)
     ctx = {"python": sys.executable, "tamiz": tamiz_exe(), "model": args.model,
            "repeat": args.repeat, "timeout": args.timeout, "workdir": workdir, "logs": logs,
@@ -630,15 +810,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: warning: load average {ctx['load_before']:.2f} on {os.cpu_count()} CPUs;"
               " other work will inflate these timings", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    results = run_all(args, manifest, ctx)
+    results = run_all(args, manifest, ctx) if not args.engines_only else []
+    if args.engines or args.engines_only:
+        measure_engines(args, ctx)
+        results = ctx["results"]
     ctx["seconds"] = round(time.perf_counter() - t0, 1)
     ctx["load_after"] = os.getloadavg()[0]
-    rows = ratios(results, args.sizes, ctx)
-    print_table(results, manifest, rows, ctx)
+    rows = ratios(results, args.sizes, ctx) if args.sizes else []
+    if not args.engines_only:
+        print_table(results, manifest, rows, ctx)
+    print_engines(ctx)
+    manifest["engines"] = {"corpus": ctx.get("engine_corpus"), "rows": ctx.get("engine_rows"),
+                           "identity": ctx.get("engine_identity")}
     out = args.json or workdir / "results.json"
     write_json(out, args, ctx, manifest, results, rows)
     print(f"\nresults: {out}")
-    return 1 if any(m.error for m in results) else 0
+    broken = any(not i["identical"] for i in ctx.get("engine_identity", {}).values())
+    return 1 if broken or any(m.error for m in results) else 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ def pytest_configure(config):
     # user's cache of language profile arrays, only this run's own
     config._tamiz_cache = tempfile.mkdtemp(prefix="tamiz-cache-")
     os.environ["TAMIZ_CACHE_DIR"] = config._tamiz_cache
+    # the engines' tests (datasets, datatrove) run offline and leave no cache behind
+    os.environ["HF_HOME"] = os.path.join(config._tamiz_cache, "hf")
+    os.environ["HF_DATASETS_OFFLINE"] = os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 def pytest_unconfigure(config):

@@ -203,3 +203,40 @@ def test_mode_picks_the_cards_operating_point(shipped, doc):
     res = run_cli("score", "--format", "tsv", "--mode", "keep-more", "--threshold", "0", *flags,
                   input="\n".join(texts))
     assert {line.split("\t")[1] for line in res.stdout.splitlines()} == {"boilerplate"}
+
+
+def test_score_into_head_exits_zero_itself():
+    # the README's promise, through a real pipe: tamiz's own exit status (not head's),
+    # read from bash's PIPESTATUS; before the fix click's EPIPE handler made it 1
+    proc = subprocess.run(
+        "yes 'The minister said.' | head -20000 | "
+        f"{sys.executable} -m tamiz score | head -1; echo \"status=${{PIPESTATUS[2]}}\" >&2",
+        shell=True, capture_output=True, timeout=300, executable="/bin/bash",
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"),
+             "TAMIZ_CACHE_DIR": os.environ["TAMIZ_CACHE_DIR"]},
+    )
+    assert len(proc.stdout.decode().splitlines()) == 1
+    assert proc.stderr.decode().strip() == "status=0"
+
+
+@pytest.mark.parametrize("layout", ["two files", "two directories"])
+def test_clean_out_refuses_inputs_that_share_an_output_path(tmp_path, layout):
+    for d in ("x", "y"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "a.txt").write_text(PAGE)
+    (tmp_path / "y" / "b.txt").write_text(PAGE)
+    args = (["x/a.txt", "y/a.txt"] if layout == "two files" else ["x", "y"])
+    res = run_cli("clean", *args, "--out", "o", cwd=tmp_path)
+    assert_one_line_error(res, 2, "x/a.txt", "y/a.txt", "o/a.txt")
+    assert not (tmp_path / "o").exists()  # refused before any work
+
+
+def test_clean_out_accepts_same_names_under_different_subpaths(tmp_path):
+    (tmp_path / "x" / "p").mkdir(parents=True)
+    (tmp_path / "x" / "q").mkdir(parents=True)
+    (tmp_path / "x" / "p" / "a.txt").write_text(PAGE)
+    (tmp_path / "x" / "q" / "a.txt").write_text(PAGE.replace("Storm", "Flood"))
+    res = run_cli("clean", "x", "--out", "o", "--no-repeats", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.relative_to(tmp_path / "o").as_posix()
+                  for p in (tmp_path / "o").rglob("*.txt")) == ["p/a.txt", "q/a.txt"]

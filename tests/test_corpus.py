@@ -52,7 +52,7 @@ def test_counting_in_shards_with_two_workers_equals_one_pass(tmp_path):
     one = count_repeats([str(src)], opts, jobs=1)
     two = count_repeats([str(src)], opts, jobs=2)
     assert len(_shards([str(src)], True, 8)) > 2
-    assert np.array_equal(one.table, two.table)
+    assert one == two
     assert one.counts(["Home", "Sign in to keep reading"]).min() > 10
 
 
@@ -64,7 +64,7 @@ def test_small_inputs_are_counted_without_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(defaults, "COUNT_WORKERS_MIN_BYTES", src.stat().st_size + 1)
     monkeypatch.setattr(tamiz.corpus, "ProcessPoolExecutor", None)  # any use fails
     two = count_repeats([str(src)], InputOptions(jsonl=True), jobs=2)
-    assert np.array_equal(two.table, count_repeats([str(src)], InputOptions(jsonl=True)).table)
+    assert two == count_repeats([str(src)], InputOptions(jsonl=True))
 
 
 def test_counting_text_files_in_shards(tmp_path):
@@ -73,7 +73,7 @@ def test_counting_text_files_in_shards(tmp_path):
     sources = sorted(str(p) for p in tmp_path.glob("*.txt"))
     opts = InputOptions()
     one, two = count_repeats(sources, opts, jobs=1), count_repeats(sources, opts, jobs=2)
-    assert np.array_equal(one.table, two.table)
+    assert one == two
     assert one.counts(["Home"])[0] == 9
 
 
@@ -129,4 +129,4 @@ def test_shards_are_bounded_in_bytes(tmp_path, monkeypatch):
     assert len(shards) > 2 and all(s.end - s.start <= 500 for s in shards)
     one = count_repeats([str(src)], InputOptions(jsonl=True), jobs=1)
     two = count_repeats([str(src)], InputOptions(jsonl=True), jobs=2)
-    assert np.array_equal(one.table, two.table)
+    assert one == two

@@ -5,6 +5,12 @@
     >>> model.clean(page_text)               # article paragraphs only
     >>> model.score_document(page_text)      # a ParagraphScore per paragraph, in context
     >>> model.score(["Suscríbete ya"])       # isolated paragraphs
+
+The engine-neutral core (what datatrove, Dask and datasets integrations call):
+
+    >>> model = tamiz.worker_model()          # loaded once per process
+    >>> counts = tamiz.load_repeats("counts.tamizrep")   # or tamiz.RepeatCounts(), .add, .merge
+    >>> r = tamiz.clean_record(page_text, model, counts)  # r.text, r.removed, r.scores
 """
 
 from __future__ import annotations
@@ -20,6 +26,14 @@ def __getattr__(name: str):
         from . import model
 
         return getattr(model, name)
+    if name in ("worker_model", "worker_repeats", "clean_record", "clean_records", "CleanResult"):
+        from . import core
+
+        return getattr(core, name)
+    if name in ("RepeatCounts", "load_repeats", "count_documents"):
+        from . import repeats
+
+        return getattr(repeats, name)
     raise AttributeError(f"module 'tamiz' has no attribute {name!r}")
 
 
@@ -48,6 +62,8 @@ def save_model(model: "Model", path, force: bool = False):
 
 
 __all__ = [
-    "DataError", "Model", "ModelError", "ParagraphScore", "TamizError", "UsageError",
-    "__version__", "load_model", "save_model", "train",
+    "CleanResult", "DataError", "Model", "ModelError", "ParagraphScore", "RepeatCounts",
+    "TamizError", "UsageError", "__version__", "clean_record", "clean_records",
+    "count_documents", "load_model", "load_repeats", "save_model", "train", "worker_model",
+    "worker_repeats",
 ]

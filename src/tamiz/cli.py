@@ -113,6 +113,9 @@ def clean(
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = defaults.DEFAULT_JOBS,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip (and count) malformed JSON lines instead of stopping.")] = False,
     no_repeats: Annotated[bool, typer.Option("--no-repeats", help="Do not count repeated paragraphs across the inputs (one pass instead of two).")] = False,
+    repeats_file: Annotated[Optional[Path], typer.Option("--repeats", help="Use these repeat counts (from `tamiz repeats`) instead of counting the inputs.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="'local': --jobs worker processes; 'dask': Dask workers (a LocalCluster of --jobs workers, or --scheduler's).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (with --engine dask).")] = None,
     split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
     mode: ModeOpt = defaults.DEFAULT_MODE,
     threshold: ThresholdOpt = None,
@@ -123,6 +126,17 @@ def clean(
 
     opts = InputOptions(jsonl, text_field, skip_bad, _check_split(split_mode))
     stats = RunStats()
+    counts = None
+    if repeats_file is not None:
+        from .repeats import load_repeats
+
+        if no_repeats:
+            raise UsageError("--repeats and --no-repeats exclude each other")
+        counts = load_repeats(repeats_file)
+    if engine not in ("local", "dask"):
+        raise UsageError(f"--engine must be local or dask, not {engine!r}")
+    if scheduler and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     # loaded here either way: a bad model fails before any input is read or worker started
     loaded = _load(model)
     if threshold is None:
@@ -131,17 +145,31 @@ def clean(
     stop = _StopFlag()
     signal.signal(signal.SIGINT, stop.catch)
     signal.signal(signal.SIGTERM, stop.catch)
+    client = executor_for = None
+    if engine == "dask":
+        try:
+            from .integrations.dask import DaskExecutor, client_for
+        except ImportError as err:  # the extra is not installed: say which
+            raise UsageError(str(err)) from None
+        client = client_for(scheduler, jobs)
+        model_path = str(model.resolve()) if model else None
+        executor_for = lambda c: DaskExecutor(client, model_path, threshold, c)  # noqa: E731
     try:
         clean_corpus(paths or [], opts, str(model) if model else None, threshold, jobs, out,
                      removed, stats, use_repeats=not no_repeats, on_progress=progress,
                      model=loaded,
-                     stop_requested=stop)
+                     stop_requested=stop, repeats=counts, executor_for=executor_for)
     except Interrupted as err:
         progress.done()
         finished = len(stats.files_done)
         _say(f"interrupted: {stats.documents} documents cleaned"
              + (f", {finished} output files complete (others not written)" if out else ""))
         raise typer.Exit(err.exit_code)
+    finally:
+        if client is not None:
+            from .integrations.dask import close_client
+
+            close_client(client)
     progress.done()
     _report(stats)
     if stats.skipped_binary:
@@ -164,6 +192,32 @@ def _report(stats) -> None:
     if skipped:
         summary += f"; {skipped} input(s) skipped"
     _say(summary)
+
+
+# --- repeats --------------------------------------------------------------------
+
+@app.command()
+def repeats(
+    paths: Annotated[list[str], typer.Argument(help="Text files, directories (recursive) or JSON Lines files.")],
+    out: Annotated[Path, typer.Option("--out", help="Counts file to write (e.g. counts.tamizrep).")],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Inputs are JSON Lines, one document per line.")] = False,
+    text_field: Annotated[str, typer.Option("--text-field", help="JSON field holding the text.")] = defaults.DEFAULT_TEXT_FIELD,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = defaults.DEFAULT_JOBS,
+    split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
+):
+    """Count how many documents contain each paragraph; `clean --repeats` uses the file."""
+    from .corpus import InputOptions, check_writable_dir, count_corpus
+
+    opts = InputOptions(jsonl, text_field, True, _check_split(split_mode))
+    check_writable_dir(out.parent if str(out.parent) else Path("."))
+    counts = count_corpus(paths, opts, jobs)
+    counts.save(out)
+    h = counts.header()
+    kind = f"exact, {h['distinct']} distinct" if counts.exact else (
+        f"count-min sketch, over-count <= {counts.epsilon:.2g} x {counts.total} "
+        f"with probability {1 - counts.delta:.2f}")
+    _say(f"{counts.documents} documents, {counts.paragraphs} paragraphs counted ({kind}); "
+         f"written to {out}")
 
 
 # --- score ----------------------------------------------------------------------
@@ -409,6 +463,10 @@ def main(argv: list[str] | None = None) -> None:
         code = err.exit_code
     except BrokenPipeError:
         code = 0
+    except SystemExit as err:
+        # typer's (and click's) main turns a closed pipe (EPIPE) into sys.exit(1) even
+        # without standalone mode; a reader such as `head` that stops early is success
+        code = 0 if _is_broken_pipe(err.__context__) else err.code
     except OSError as err:
         _say(f"error: {err.filename or ''}{': ' if err.filename else ''}{err.strerror or err}")
         code = 1
@@ -418,6 +476,12 @@ def main(argv: list[str] | None = None) -> None:
         _say(f"internal error: {err.__class__.__name__}: {err} (TAMIZ_DEBUG=1 for details)")
         code = 1
     _quiet_exit(code)
+
+
+def _is_broken_pipe(err: BaseException | None) -> bool:
+    import errno
+
+    return isinstance(err, OSError) and err.errno == errno.EPIPE
 
 
 def _quiet_exit(code: int) -> None:

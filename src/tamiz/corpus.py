@@ -21,14 +21,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from . import defaults
 from .errors import DataError, Interrupted, UsageError
 from .language import get_tagger
 from .paragraphs import join, split
 from .persist import load as load_model
-from .repeats import RepeatCounter
+from .repeats import RepeatCounts
 
 STDIN = "-"
 
@@ -232,12 +231,12 @@ def _parse_record(line: str, field_name: str) -> tuple[dict | None, str | None]:
 
 
 def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1,
-                  stop_requested: Callable[[], int | None] = lambda: None) -> RepeatCounter | None:
+                  stop_requested: Callable[[], int | None] = lambda: None) -> RepeatCounts | None:
     """First pass over file inputs: how many documents contain each paragraph.
 
     stdin cannot be read twice, so a run that includes it scores without counts. With
     --jobs (and fork), the inputs are cut into byte ranges at line starts that the
-    workers read and count themselves; their tables add up to the serial count. A
+    workers read and count themselves; their counts merge into the serial count. A
     signal number from `stop_requested` stops the pass with Interrupted (between
     documents, or between shards with workers).
     """
@@ -255,11 +254,10 @@ def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1,
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_ignore_sigint)
         results = pool.map(_count_shard, shards, [opts] * len(shards))
-    counter = RepeatCounter()
+    counter = RepeatCounts(split_mode=opts.split_mode)
     try:
-        for slots, counts, paragraphs in results:
-            counter.table[slots] += counts
-            counter.paragraphs += paragraphs
+        for part in results:
+            counter.merge(part)
             signum = stop_requested()
             if signum:
                 raise Interrupted(signum)
@@ -267,6 +265,22 @@ def count_repeats(sources: list[str], opts: InputOptions, jobs: int = 1,
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)  # after a signal: the running shards finish
     return counter
+
+
+def count_corpus(paths: list[str], opts: InputOptions, jobs: int = 1,
+                 stop_requested: Callable[[], int | None] = lambda: None) -> RepeatCounts:
+    """`tamiz repeats`: the repeat counts of file inputs (stdin cannot be counted and then
+    cleaned: it can be read only once)."""
+    sources = list_inputs(paths, opts.jsonl)
+    if STDIN in sources:
+        raise UsageError("repeats needs file or directory inputs, not stdin")
+    return count_repeats(sources, opts, jobs, stop_requested)
+
+
+def check_split(repeats: RepeatCounts, split_mode: str) -> None:
+    if repeats.split_mode != split_mode:
+        raise UsageError(f"the repeat counts were made with --split {repeats.split_mode}, "
+                         f"not --split {split_mode}")
 
 
 @dataclass(frozen=True)
@@ -303,10 +317,9 @@ def _shards(sources: list[str], jsonl: bool, n: int,
 
 def _count_shard(shard: _Shard, opts: InputOptions,
                  stop_requested: Callable[[], int | None] = lambda: None):
-    """(slots, counts, paragraphs) of one shard's documents: the nonzero slots of its
-    repeat table, a small fraction of the table to send back from a worker. Bad records
-    are skipped: the scoring pass reports them."""
-    counter = RepeatCounter()
+    """The repeat counts of one shard's documents. Bad records are skipped: the scoring
+    pass reports them."""
+    counter = RepeatCounts(split_mode=opts.split_mode)
     quiet = RunStats()
     lenient = InputOptions(opts.jsonl, opts.text_field, True, opts.split_mode)
     if not opts.jsonl:
@@ -318,8 +331,7 @@ def _count_shard(shard: _Shard, opts: InputOptions,
         if signum:
             raise Interrupted(signum)
         counter.add(doc.paragraphs)
-    slots = np.flatnonzero(counter.table)
-    return slots, counter.table[slots], counter.paragraphs
+    return counter
 
 
 # --- scoring in batches, optionally in worker processes -----------------------
@@ -334,7 +346,7 @@ def _ignore_sigint() -> None:
 
 
 def _init_worker(model_path: str | None, threshold: float | None,
-                 counter: RepeatCounter | None = None) -> None:
+                 counter: RepeatCounts | None = None) -> None:
     _ignore_sigint()
     _WORKER["model"] = load_model(model_path)
     _WORKER["threshold"] = threshold
@@ -405,12 +417,23 @@ def scored_docs(
     model_path: str | None,
     threshold: float | None,
     jobs: int,
-    counter: RepeatCounter | None,
+    counter: RepeatCounts | None,
     model=None,
+    total: int | None = -1,
+    executor=None,
 ) -> Iterator[tuple[Doc, list[tuple[str, float, str]]]]:
-    """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order."""
-    total = counter.paragraphs if counter is not None else None
+    """(doc, [(lang, p_boilerplate, label) per paragraph]) in input order. `total`: the
+    paragraphs to come, when known (default: the counter's)."""
+    if total == -1:
+        total = counter.paragraphs if counter is not None else None
+    if executor is not None:
+        jobs = executor.jobs
     batches = _batches(docs, defaults.BATCH_DOCS, total=total, jobs=jobs)
+    if executor is not None:  # its submit(fn, payload) runs core.score_batch on a worker
+        items = ((batch, [d.paragraphs for d in batch], False) for batch in batches)
+        for batch, scores in _in_order(executor, None, items, jobs):
+            yield from zip(batch, scores)
+        return
     if jobs <= 1:
         _WORKER.update(model=model or load_model(model_path), threshold=threshold,
                        counter=counter)
@@ -424,7 +447,7 @@ def scored_docs(
 
 
 def _worker_pool(jobs: int, model_path: str | None, threshold: float | None,
-                 counter: RepeatCounter | None, model=None) -> ProcessPoolExecutor:
+                 counter: RepeatCounts | None, model=None) -> ProcessPoolExecutor:
     if _CAN_FORK:
         # Workers forked from a process that has loaded the model, read the language
         # profiles and counted repeats share all three and start at once.
@@ -504,6 +527,20 @@ def output_path(source: str, out_dir: Path, inputs_root: dict[str, Path]) -> Pat
     return out_dir / rel
 
 
+def check_distinct_outputs(sources: list[str], out_dir: Path, roots: dict[str, Path]) -> None:
+    """Refuse, before any work, inputs that would be written to the same output file
+    (x/a.txt and y/a.txt; two directories that both hold a.txt): the second would
+    silently replace the first."""
+    seen: dict[Path, str] = {}
+    for s in sources:
+        target = output_path(s, out_dir, roots)
+        if target in seen:
+            raise UsageError(
+                f"--out: {seen[target]} and {s} would both be written to {target}; "
+                "clean them into separate --out directories")
+        seen[target] = s
+
+
 def render(doc: Doc, kept: list[str], opts: InputOptions) -> str:
     """The output record for one input record (text: the cleaned document; JSONL: one line)."""
     cleaned = join(kept, opts.split_mode)
@@ -527,8 +564,15 @@ def clean_corpus(
     on_progress: Callable[[int], None] | None = None,
     model=None,
     stop_requested: Callable[[], int | None] = lambda: None,
+    repeats: RepeatCounts | None = None,
+    executor_for: Callable | None = None,
 ) -> None:
     """Clean every input record; write outputs; fill `stats`. Raises TamizError on bad input.
+
+    `repeats`: counts made beforehand (`tamiz repeats`, another engine's first pass), used
+    instead of counting the inputs here. `executor_for(counts)`: another engine's pool
+    whose workers score the batches (integrations.dask.DaskExecutor) instead of local
+    processes; it gets the counts once.
 
     `stop_requested` is polled between documents: a signal number there stops the run
     with Interrupted, after which only complete output files exist.
@@ -546,8 +590,15 @@ def clean_corpus(
             for s in sources:
                 if Path(s).is_relative_to(Path(p)):
                     roots.setdefault(s, Path(p))
+    if out_dir is not None:
+        check_distinct_outputs(sources, out_dir, roots)
 
-    counter = count_repeats(sources, opts, jobs, stop_requested) if use_repeats else None
+    if repeats is not None:
+        check_split(repeats, opts.split_mode)
+        counter, total = repeats, None  # counts of another corpus say nothing of this one's size
+    else:
+        counter = count_repeats(sources, opts, jobs, stop_requested) if use_repeats else None
+        total = counter.paragraphs if counter is not None else None
     docs = iter_docs(sources, opts, stats)
     removed = AtomicFile(removed_path) if removed_path and not _is_special(removed_path) else None
     removed_fh = removed.fh if removed else (open(removed_path, "w", encoding="utf-8")
@@ -556,7 +607,9 @@ def clean_corpus(
     current_source = None
     first_in_stream = True
     try:
-        for doc, scores in scored_docs(docs, model_path, threshold, jobs, counter, model):
+        executor = executor_for(counter) if executor_for is not None else None
+        for doc, scores in scored_docs(docs, model_path, threshold, jobs, counter, model,
+                                       total=total, executor=executor):
             signum = stop_requested()
             if signum:
                 raise Interrupted(signum)

@@ -43,9 +43,15 @@ HASH_BITS_WORD = 18
 TOKEN_CACHE_SIZE = 1 << 18
 # neighbours considered on each side by the context stage
 CONTEXT_WINDOW = 3
-# repetition counts are kept in a fixed-size table of counters (bounded memory
-# on any corpus size); collisions only ever over-count
-REPEAT_TABLE_BITS = 22
+# repetition counts (repeats.RepeatCounts) are exact up to this many distinct paragraph
+# keys (16 bytes each: 128 MiB), then a count-min sketch of DEPTH rows of 2**BITS
+# counters (8 bytes each: 128 MiB); its over-count is at most 2e / 2**BITS of all counts
+# with probability 1 - e**-DEPTH (0.98)
+REPEAT_MAX_EXACT = 1 << 23
+REPEAT_SKETCH_BITS = 22
+REPEAT_SKETCH_DEPTH = 4
+# document keys gathered before they are added to the counts in one sort
+REPEAT_PENDING_KEYS = 1 << 20
 REPEAT_CAP = 1000
 # repeats are recognized by this many leading characters
 REPEAT_KEY_CHARS = 500

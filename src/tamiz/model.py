@@ -125,7 +125,7 @@ class Model:
         """Score several documents (each a list of paragraphs) in one batch.
 
         `repeats`: per document, how many corpus documents contain each paragraph
-        (see corpus.RepeatCounter); None when unknown.
+        (see repeats.RepeatCounts.counts); None when unknown.
         """
         t = self.threshold if threshold is None else threshold
         table = Paragraphs.from_documents(documents, repeats)
