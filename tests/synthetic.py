@@ -56,6 +56,8 @@ def document(rng: random.Random, k: int) -> str:
     lines += rng.sample(NOTICES, rng.randint(0, 2))
     if rng.random() < 0.7:
         lines.append(rng.choice(FOOTERS))
+    if k % 41 == 0:  # a page of chrome alone: cleaning leaves nothing of it
+        lines = [*rng.choice(MENUS), *rng.sample(NOTICES, 3), rng.choice(FOOTERS)]
     if k % 97 == 0:
         lines = []  # an empty record: still one output record
     return "\n".join(lines)
