@@ -270,6 +270,8 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     validation: Annotated[Optional[list[str]], typer.Option("--validation", help="Labeled data for choosing thresholds [default: out-of-fold predictions].")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing model.")] = False,
+    base: Annotated[Optional[str], typer.Option("--base", help="Add DATA to this base: 'shipped' (the data the shipped model learned from) or a directory with train/ and validation/. Thresholds then come from its validation/ unless --validation is given.")] = None,
+    weight: Annotated[float, typer.Option("--weight", help="With --base: how many base paragraphs each of your paragraphs counts as.")] = defaults.USER_WEIGHT,
 ):
     """Train a model; print cross-validated metrics (grouped by document)."""
     from .data import read_labeled
@@ -282,13 +284,18 @@ def train(
     parent = out.resolve().parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise UsageError(f"cannot write the model into {parent}")
-    labeled = read_labeled(data)
-    for w in labeled.warnings[:20]:
-        _say(f"warning: {w}")
-    if len(labeled.warnings) > 20:
-        _say(f"warning: {len(labeled.warnings) - 20} more conflicting labels")
-    val = read_labeled(validation) if validation else None
-    model, card = fit(labeled, val, log=_say)
+    if base is not None:
+        from .retrain import train_on_base
+
+        model, card = train_on_base(data, base, validation, weight, log=_say)
+    else:
+        labeled = read_labeled(data)
+        for w in labeled.warnings[:20]:
+            _say(f"warning: {w}")
+        if len(labeled.warnings) > 20:
+            _say(f"warning: {len(labeled.warnings) - 20} more conflicting labels")
+        val = read_labeled(validation) if validation else None
+        model, card = fit(labeled, val, log=_say)
     save(model.pipeline, card, out, force=force)
     cv = card["metrics"]["cross_validated"]
     print(format_report(cv["document"], "cross-validated, in document context:"))

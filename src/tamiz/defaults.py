@@ -74,6 +74,16 @@ DEFAULT_THRESHOLD = 0.5
 # those within this much macro-F1 of the best (see evaluate.best_threshold)
 THRESHOLD_TOLERANCE = 0.002
 
+# --- retraining on top of the shipped data (tamiz train MY_DATA --base shipped) ---
+# each of the user's labeled paragraphs counts as this many shipped ones: a few hundred
+# labels of one's own corpus should move the model, next to ~17k shipped paragraphs
+# that keep it from forgetting what it knew
+USER_WEIGHT = 3.0
+BASE_SHIPPED = "shipped"
+# a user's document whose id is also a shipped document's gets this prefix, so the two
+# stay separate documents (and separate cross-validation groups)
+USER_DOC_PREFIX = "user:"
+
 # --- model files ------------------------------------------------------------
 MODEL_FORMAT_VERSION = 2
 MODEL_FILE = "model.skops"
