@@ -140,6 +140,16 @@ def clean(
 
 
 def _report(stats) -> None:
+    _report_inputs(stats)
+    summary = (f"{stats.documents} documents, {stats.paragraphs} paragraphs, "
+               f"{stats.removed} removed")
+    skipped = len(stats.skipped_binary) + len(stats.skipped_bad)
+    if skipped:
+        summary += f"; {skipped} input(s) skipped"
+    _say(summary)
+
+
+def _report_inputs(stats) -> None:
     for path in stats.skipped_binary:
         _say(f"warning: {path}: binary file (NUL bytes), skipped")
     for path, n in stats.replaced_bytes.items():
@@ -149,12 +159,6 @@ def _report(stats) -> None:
              "with U+FFFD")
     for problem in stats.skipped_bad:
         _say(f"warning: skipped {problem}")
-    summary = (f"{stats.documents} documents, {stats.paragraphs} paragraphs, "
-               f"{stats.removed} removed")
-    skipped = len(stats.skipped_binary) + len(stats.skipped_bad)
-    if skipped:
-        summary += f"; {skipped} input(s) skipped"
-    _say(summary)
 
 
 # --- score ----------------------------------------------------------------------
@@ -307,6 +311,35 @@ def train(
                             "validation set, in document context:"))
     print(f"\nthresholds: {card['threshold']} (documents), {card['threshold_isolated']} (alone)")
     _say(f"model written to {out}")
+
+
+# --- suggest / label / compare: adapting the model to one's own corpus ---------------
+
+@app.command()
+def suggest(
+    paths: Annotated[Optional[list[str]], typer.Argument(
+        help="Text files, directories (recursive) or JSON Lines files; '-' or nothing: stdin.")] = None,
+    n: Annotated[int, typer.Option("-n", help="How many suggestions.")] = defaults.SUGGEST_N,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random share.")] = defaults.SEED,
+    random_share: Annotated[float, typer.Option("--random-share", help="Share of suggestions drawn at random (to measure the model).")] = defaults.SUGGEST_RANDOM_SHARE,
+    quota: Annotated[Optional[str], typer.Option("--quota", help="Language quotas, e.g. 'en=0.5,es=0.5' (other languages: 'other') [default: the corpus' shares, each at least 0.2].")] = None,
+    per_doc: Annotated[int, typer.Option("--per-doc", min=1, help="At most this many suggestions from one document.")] = defaults.SUGGEST_PER_DOC,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Inputs are JSON Lines, one document per line.")] = False,
+    text_field: Annotated[str, typer.Option("--text-field", help="JSON field holding the text.")] = defaults.DEFAULT_TEXT_FIELD,
+    split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
+    model: ModelOpt = None,
+):
+    """The paragraphs most worth labeling, one JSON line each (for `tamiz label`)."""
+    from .corpus import InputOptions, RunStats
+    from .suggest import parse_quotas, suggest as pick
+
+    opts = InputOptions(jsonl, text_field, False, _check_split(split_mode))
+    stats = RunStats()
+    queue = pick(paths or [], opts, _load(model), n, seed, random_share, parse_quotas(quota),
+                 per_doc, stats=stats)
+    sys.stdout.write("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queue))
+    _report_inputs(stats)
+    _say(f"{len(queue)} suggestions")
 
 
 # --- evaluate ---------------------------------------------------------------------

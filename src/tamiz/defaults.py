@@ -84,6 +84,21 @@ BASE_SHIPPED = "shipped"
 # stay separate documents (and separate cross-validation groups)
 USER_DOC_PREFIX = "user:"
 
+# --- suggest: which paragraphs are worth labeling ---
+SUGGEST_N = 50
+# share of the suggestions drawn uniformly at random from the corpus' paragraphs, so
+# the labels also give an unbiased measure of the model on it
+SUGGEST_RANDOM_SHARE = 0.10
+# lines of context shown before and after a suggestion
+SUGGEST_CONTEXT = 2
+# at most this many suggestions from one document ...
+SUGGEST_PER_DOC = 3
+# ... and from one site (records' `url` host or `site` field), as a share of -n
+SUGGEST_SITE_SHARE = 0.2
+# default language quotas follow the corpus' languages, but no language present gets
+# a smaller share than this (a rare language is where a model is least tested)
+SUGGEST_MIN_LANG_SHARE = 0.2
+
 # --- model files ------------------------------------------------------------
 MODEL_FORMAT_VERSION = 2
 MODEL_FILE = "model.skops"
