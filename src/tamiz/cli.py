@@ -342,6 +342,31 @@ def suggest(
     _say(f"{len(queue)} suggestions")
 
 
+@app.command()
+def label(
+    queue: Annotated[Path, typer.Argument(help="Suggestions from `tamiz suggest` (JSON Lines).")],
+    to: Annotated[Path, typer.Option("--to", help="Labels file (training-data JSON Lines); appended to, so a run can be resumed.")],
+):
+    """Label suggestions one key at a time: k keep, d drop, a ambiguous, s skip, u undo, q quit.
+
+    On a terminal a key press is enough; otherwise stdin gives one key per line."""
+    from .label import keys_from_lines, keys_from_terminal, label as run_labeler, read_queue
+
+    from .label import PROMPT
+
+    items = read_queue(queue)
+    tty = sys.stdin.isatty()
+    keys = keys_from_terminal(sys.stdin.fileno()) if tty else keys_from_lines(sys.stdin)
+
+    def show(s: str) -> None:
+        # on a terminal the key is echoed after the prompt, on its line
+        print(s, file=sys.stderr, end="" if tty and s == PROMPT else "\n", flush=True)
+
+    run = run_labeler(items, to, keys, show=show)
+    _say(f"{run.labeled} labeled, {run.skipped} skipped this run; {run.remaining} of "
+         f"{len(items)} left; {run.total_labeled} rows in {to}")
+
+
 # --- evaluate ---------------------------------------------------------------------
 
 @app.command()
