@@ -367,6 +367,41 @@ def label(
          f"{len(items)} left; {run.total_labeled} rows in {to}")
 
 
+@app.command()
+def compare(
+    old: Annotated[str, typer.Argument(help="The model before: a model directory, or 'shipped'.")],
+    new: Annotated[str, typer.Argument(help="The model after: a model directory, or 'shipped'.")],
+    data: Annotated[list[str], typer.Argument(help="Labeled JSON Lines files or directories.")],
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a self-contained HTML page here (needs the 'report' extra).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    flips: Annotated[int, typer.Option("--flips", min=0, help="Flipped paragraphs to print.")] = defaults.COMPARE_SHOW_FLIPS,
+):
+    """Two models on the same labeled data: metrics per language and kind, flips, McNemar."""
+    from .compare import compare as run_compare, format_comparison
+    from .data import read_labeled
+    from .persist import default_model_path
+
+    def model_path(name: str) -> Path:
+        return default_model_path() if name == defaults.BASE_SHIPPED else Path(name)
+
+    if report is not None:
+        from .report import _plt
+
+        _plt()  # no matplotlib: say so before the models are scored
+    before, after = _load(model_path(old)), _load(model_path(new))
+    labeled = read_labeled(data, require_both=False)
+    result = run_compare(before, after, labeled, names=(old, new))
+    if report is not None:
+        from .report import write_report
+
+        write_report(result, report)
+        _say(f"report written to {report}")
+    if as_json:
+        print(json.dumps({k: v for k, v in result.items() if k != "scores"}, ensure_ascii=False))
+    else:
+        print(format_comparison(result, flips))
+
+
 # --- evaluate ---------------------------------------------------------------------
 
 @app.command()

@@ -99,6 +99,16 @@ SUGGEST_SITE_SHARE = 0.2
 # a smaller share than this (a rare language is where a model is least tested)
 SUGGEST_MIN_LANG_SHARE = 0.2
 
+# --- compare: an old and a new model on the same labeled data ---
+# McNemar's test: below this many discordant pairs the exact binomial test, above it
+# the chi-square approximation with continuity correction (the usual rule of thumb)
+MCNEMAR_EXACT_BELOW = 25
+# flipped paragraphs printed by `tamiz compare` (the --report page lists them all, up
+# to COMPARE_REPORT_FLIPS)
+COMPARE_SHOW_FLIPS = 20
+COMPARE_REPORT_FLIPS = 500
+COMPARE_CONTEXT = 2
+
 # --- model files ------------------------------------------------------------
 MODEL_FORMAT_VERSION = 2
 MODEL_FILE = "model.skops"
