@@ -105,3 +105,21 @@ def test_cli_writes_json_lines(corpus_file):
     assert_one_line_error(res, 2, "-n")
     res = run_cli("suggest", "--jsonl", str(corpus_file), "--quota", "en")
     assert_one_line_error(res, 2, "--quota")
+
+
+def test_answered_rows_and_texts_are_not_suggested_again(corpus_file, tmp_path):
+    first = run_cli("suggest", "--jsonl", str(corpus_file), "-n", "8", "--seed", "2")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(
+        json.dumps({"doc": q["doc"], "i": q["i"], "text": q["text"], "label": "content"}) + "\n"
+        for q in map(json.loads, first.stdout.splitlines())))
+    second = run_cli("suggest", "--jsonl", str(corpus_file), "-n", "8", "--seed", "2",
+                     "--exclude", str(labels))
+    assert second.returncode == 0, second.stderr
+    before = {" ".join(json.loads(x)["text"].split()) for x in first.stdout.splitlines()}
+    after = {" ".join(json.loads(x)["text"].split()) for x in second.stdout.splitlines()}
+    assert len(after) == 8 and not before & after
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    res = run_cli("suggest", "--jsonl", str(corpus_file), "--exclude", str(bad))
+    assert_one_line_error(res, 1, "bad.jsonl:1")

@@ -324,6 +324,7 @@ def suggest(
     random_share: Annotated[float, typer.Option("--random-share", help="Share of suggestions drawn at random (to measure the model).")] = defaults.SUGGEST_RANDOM_SHARE,
     quota: Annotated[Optional[str], typer.Option("--quota", help="Language quotas, e.g. 'en=0.5,es=0.5' (other languages: 'other') [default: the corpus' shares, each at least 0.2].")] = None,
     per_doc: Annotated[int, typer.Option("--per-doc", min=1, help="At most this many suggestions from one document.")] = defaults.SUGGEST_PER_DOC,
+    exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="Labels already given (e.g. `tamiz label`'s output): not suggested again, nor texts identical to them.")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Inputs are JSON Lines, one document per line.")] = False,
     text_field: Annotated[str, typer.Option("--text-field", help="JSON field holding the text.")] = defaults.DEFAULT_TEXT_FIELD,
     split_mode: SplitOpt = defaults.DEFAULT_SPLIT,
@@ -331,12 +332,13 @@ def suggest(
 ):
     """The paragraphs most worth labeling, one JSON line each (for `tamiz label`)."""
     from .corpus import InputOptions, RunStats
-    from .suggest import parse_quotas, suggest as pick
+    from .suggest import parse_quotas, read_answered, suggest as pick
 
     opts = InputOptions(jsonl, text_field, False, _check_split(split_mode))
     stats = RunStats()
+    answered = read_answered([str(p) for p in exclude]) if exclude else None
     queue = pick(paths or [], opts, _load(model), n, seed, random_share, parse_quotas(quota),
-                 per_doc, stats=stats)
+                 per_doc, stats=stats, answered=answered)
     sys.stdout.write("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queue))
     _report_inputs(stats)
     _say(f"{len(queue)} suggestions")

@@ -115,8 +115,13 @@ def suggest(
     per_doc: int = defaults.SUGGEST_PER_DOC,
     site_share: float = defaults.SUGGEST_SITE_SHARE,
     stats: RunStats | None = None,
+    answered: tuple[set, set] | None = None,
 ) -> list[dict]:
-    """Up to `n` suggestions (dicts, in queue order) from the documents in `paths`."""
+    """Up to `n` suggestions (dicts, in queue order) from the documents in `paths`.
+
+    `answered`: (set of (doc id, position), set of texts) already labeled (see
+    read_answered); they are not suggested again, nor are texts identical to them.
+    """
     if n < 1:
         raise UsageError(f"-n must be at least 1, not {n}")
     if not 0.0 <= random_share <= 1.0:
@@ -157,17 +162,28 @@ def suggest(
         g.lang = _quota_lang(flat[b].lang)
         g.doc = int(doc_of[b])
         g.site = sites[g.doc]
+    if answered:
+        done_rows, done_texts = answered
+        keys = [docs[int(doc_of[row])].key for row in range(len(flat))]
+        for key in [k for k, g in groups.items()
+                    if k in done_texts
+                    or all((keys[m], int(pos[m])) in done_rows for m in g.members)]:
+            del groups[key]
     group_of_row = {row: g for g in groups.values() for row in g.members}
     ordered = sorted(groups.values(), key=lambda g: (-g.priority, -len(g.members), g.best))
 
     n = min(n, len(groups))
+    if n == 0:
+        return []
     n_random = int(round(n * random_share))
     rng = np.random.default_rng(seed)
     chosen_random: list[_Group] = []
     for row in rng.permutation(len(flat)):  # paragraphs, not groups: the corpus as it is
         if len(chosen_random) == n_random:
             break
-        g = group_of_row[int(row)]
+        g = group_of_row.get(int(row))
+        if g is None:  # answered already
+            continue
         if g not in chosen_random:
             chosen_random.append(g)
     taken = set(id(g) for g in chosen_random)
@@ -208,6 +224,34 @@ def suggest(
         out.append(_record(g, g in chosen_random, docs, flat, p_iso,
                            int(pos[g.best]), t))
     return out
+
+
+def read_answered(paths: list[str]) -> tuple[set[tuple[str, int]], set[str]]:
+    """(doc id, position) pairs and texts (whitespace-normalized) of labeled rows, from
+    files such as `tamiz label`'s output."""
+    import json
+    from pathlib import Path
+
+    rows: set[tuple[str, int]] = set()
+    texts: set[str] = set()
+    for path in paths:
+        try:
+            lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise DataError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{path}:{lineno}: invalid JSON ({err.msg})") from None
+            if not isinstance(r, dict) or not isinstance(r.get("text"), str):
+                raise DataError(f"{path}:{lineno}: expected a labeled row with a text")
+            texts.add(" ".join(r["text"].split()))
+            if r.get("doc") is not None and isinstance(r.get("i"), int):
+                rows.add((str(r["doc"]), r["i"]))
+    return rows, texts
 
 
 def _interleave(ranked: list, extra: list) -> list:
