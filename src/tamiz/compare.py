@@ -57,7 +57,10 @@ def _slices(y, pred, values) -> dict:
 
 
 def compare(old, new, labeled: LabeledSet, names: tuple[str, str] = ("old", "new")) -> dict:
-    """Compare two models (tamiz.model.Model) on a labeled set; a JSON-able dict."""
+    """Compare two models (tamiz.model.Model) on a labeled set; a JSON-able dict.
+
+    A flip's `i` is its position among its document's labeled rows (the order of `i`).
+    """
     rows = labeled.rows
     keep = np.array([k for k, r in enumerate(rows) if r.label != defaults.AMBIGUOUS], dtype=int)
     p = {"old": predict_labeled(old, labeled), "new": predict_labeled(new, labeled)}
