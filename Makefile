@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tamiz needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[dev,compare,datatrove,dask,hf]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,compare,datatrove,dask,hf,report]'
 	touch $(STAMP)
 
 SHARED_EXAMPLE := ../shared/examples/elpais-usa-article.txt

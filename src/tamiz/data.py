@@ -64,8 +64,13 @@ def find_files(paths: list[str | Path]) -> list[Path]:
     return files
 
 
-def read_labeled(paths: list[str | Path], require_both: bool = True) -> LabeledSet:
-    """Read, validate and group labeled rows into documents (in `i` order)."""
+def read_labeled(paths: list[str | Path], require_both: bool = True,
+                 allow_empty: bool = False) -> LabeledSet:
+    """Read, validate and group labeled rows into documents (in `i` order).
+
+    `allow_empty`: files without rows are a valid (empty) set, e.g. a user's labels
+    added to a base that has both classes already.
+    """
     files = find_files(paths)
     digest = hashlib.sha256()
     docs: dict[str, list[tuple[int, LabeledRow]]] = {}
@@ -95,7 +100,7 @@ def read_labeled(paths: list[str | Path], require_both: bool = True) -> LabeledS
                 docs[key] = []
                 order.append(key)
             docs[key].append((i if i is not None else 0, row))
-    if n_rows == 0:
+    if n_rows == 0 and not allow_empty:
         raise DataError(f"no labeled rows in {', '.join(map(str, files))}")
     documents = []
     for key in order:

@@ -92,6 +92,41 @@ STRUCTURE_KINDS = ("title", "subhead", "list_item", "table")
 # those within this much macro-F1 of the best (see evaluate.best_threshold)
 THRESHOLD_TOLERANCE = 0.002
 
+# --- retraining on top of the shipped data (tamiz train MY_DATA --base shipped) ---
+# each of the user's labeled paragraphs counts as this many shipped ones: a few hundred
+# labels of one's own corpus should move the model, next to ~17k shipped paragraphs
+# that keep it from forgetting what it knew
+USER_WEIGHT = 3.0
+BASE_SHIPPED = "shipped"
+# a user's document whose id is also a shipped document's gets this prefix, so the two
+# stay separate documents (and separate cross-validation groups)
+USER_DOC_PREFIX = "user:"
+
+# --- suggest: which paragraphs are worth labeling ---
+SUGGEST_N = 50
+# share of the suggestions drawn uniformly at random from the corpus' paragraphs, so
+# the labels also give an unbiased measure of the model on it
+SUGGEST_RANDOM_SHARE = 0.10
+# lines of context shown before and after a suggestion
+SUGGEST_CONTEXT = 2
+# at most this many suggestions from one document ...
+SUGGEST_PER_DOC = 3
+# ... and from one site (records' `url` host or `site` field), as a share of -n
+SUGGEST_SITE_SHARE = 0.2
+# default language quotas follow the corpus' languages, but no language present gets
+# a smaller share than this (a rare language is where a model is least tested)
+SUGGEST_MIN_LANG_SHARE = 0.2
+
+# --- compare: an old and a new model on the same labeled data ---
+# McNemar's test: below this many discordant pairs the exact binomial test, above it
+# the chi-square approximation with continuity correction (the usual rule of thumb)
+MCNEMAR_EXACT_BELOW = 25
+# flipped paragraphs printed by `tamiz compare` (the --report page lists them all, up
+# to COMPARE_REPORT_FLIPS)
+COMPARE_SHOW_FLIPS = 20
+COMPARE_REPORT_FLIPS = 500
+COMPARE_CONTEXT = 2
+
 # --- model files ------------------------------------------------------------
 MODEL_FORMAT_VERSION = 3
 MODEL_FILE = "model.skops"

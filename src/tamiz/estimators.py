@@ -126,7 +126,8 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
-    def _fit_stage2(self, Z: np.ndarray, y: np.ndarray) -> HistGradientBoostingClassifier:
+    def _fit_stage2(self, Z: np.ndarray, y: np.ndarray,
+                    weight: np.ndarray | None = None) -> HistGradientBoostingClassifier:
         """Fit stage 2, working around scikit-learn 1.9's failure on a constant column.
 
         HistGradientBoosting's binning raises on a column with a single distinct value
@@ -137,8 +138,8 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         constant = [j for j in range(Z.shape[1]) if len(np.unique(Z[~np.isnan(Z[:, j]), j])) < 2]
         if not constant:
             # no weights at all: unit weights would turn off HGB's constant-hessian fast path
-            return self._new_stage2().fit(Z, y)
-        weight = np.ones(len(y))
+            return self._new_stage2().fit(Z, y, sample_weight=weight)
+        weight = np.ones(len(y)) if weight is None else weight
         extra = np.repeat(Z[:1], 2, axis=0)
         for j in constant:
             values = Z[~np.isnan(Z[:, j]), j]
@@ -157,16 +158,23 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         return [(rows[a], rows[b]) for a, b in GroupKFold(folds).split(rows, groups=groups[rows])]
 
     # -- fit / predict -----------------------------------------------------------
-    def fit(self, X: FeatureBlock, y):
+    def fit(self, X: FeatureBlock, y, sample_weight=None):
+        """`sample_weight`: one weight per row (None: all rows alike). Used to weigh a
+        user's own labels above the shipped data they are added to."""
         # single-threaded trees: on a shared or busy 2-core machine OpenMP's parallel
         # tree growing waits for cores far longer than it saves (measured 10x slower)
         with _threadpools().limit(limits=1, user_api="openmp"):
-            return self._fit(X, y)
+            return self._fit(X, y, sample_weight)
 
-    def _fit(self, X: FeatureBlock, y):
+    def _fit(self, X: FeatureBlock, y, sample_weight=None):
         y = np.asarray(y, dtype=object)
         if len(y) != len(X):
             raise ValueError("X and y have different lengths")
+        w = None
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != (len(y),) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+                raise ValueError("sample_weight must hold one positive number per row")
         labeled = np.flatnonzero(y != defaults.AMBIGUOUS)
         target = (y == defaults.CONTENT).astype(np.int64)
         found = set(y[labeled])
@@ -182,9 +190,11 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         doc_of_row = X.doc
         for train, _ in self._splits(doc_of_row, labeled):
             held = ~np.isin(doc_of_row, doc_of_row[train])
-            clf = self._new_stage1(len(train)).fit(X1[train], target[train])
+            clf = self._new_stage1(len(train)).fit(X1[train], target[train],
+                                                    sample_weight=_take(w, train))
             s_oof[held] = clf.decision_function(X1[held])
-        self.stage1_ = self._new_stage1(len(labeled)).fit(X1[labeled], target[labeled])
+        self.stage1_ = self._new_stage1(len(labeled)).fit(X1[labeled], target[labeled],
+                                                          sample_weight=_take(w, labeled))
         # SGD keeps copies of its weights for a later partial_fit; the model never
         # continues training, and they would double the model file.
         for name in ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept"):
@@ -199,13 +209,15 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         Z = np.vstack([Z_doc[labeled], Z_alone])
         yz = np.concatenate([target[labeled], target[labeled]])
         gz = np.concatenate([doc_of_row[labeled], doc_of_row[labeled]])
+        wz = None if w is None else np.concatenate([w[labeled], w[labeled]])
         rows = np.arange(len(yz))
         p_oof = np.zeros(len(yz))
         for train, test in self._splits(gz, rows):
-            p_oof[test] = self._fit_stage2(Z[train], yz[train]).predict_proba(Z[test])[:, 1]
-        self.stage2_ = self._fit_stage2(Z, yz)
+            p_oof[test] = self._fit_stage2(Z[train], yz[train],
+                                           _take(wz, train)).predict_proba(Z[test])[:, 1]
+        self.stage2_ = self._fit_stage2(Z, yz, wz)
         self.calibrator_ = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        self.calibrator_.fit(p_oof, yz)
+        self.calibrator_.fit(p_oof, yz, sample_weight=wz)
         n = len(labeled)
         # Out-of-fold calibrated P(content), for thresholds and cross-validated metrics.
         # Not part of the model: training removes it before saving.
@@ -236,6 +248,10 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: FeatureBlock) -> np.ndarray:
         return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+
+def _take(weight: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if weight is None else weight[rows]
 
 
 @lru_cache(maxsize=1)

@@ -43,11 +43,14 @@ MODEL_FILES = (defaults.MODEL_FILE, defaults.SCORER_FILE, defaults.CARD_FILE)
 
 
 def default_model_path() -> Path:
-    """The shipped model: `model/` at the project root (next to `src/`)."""
+    """The shipped model: the package's copy in an installed wheel, `model/` at the
+    project root in a checkout (see tamiz.shipped); $TAMIZ_MODEL overrides both."""
+    from .shipped import model_dir
+
     env = os.environ.get("TAMIZ_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "model"
+    return model_dir()
 
 
 def save(pipeline, card: dict, out: str | Path, force: bool = False) -> Path:

@@ -68,8 +68,11 @@ def train(
     validation: LabeledSet | None = None,
     params: dict | None = None,
     log: Callable[[str], None] = lambda msg: None,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[Model, dict]:
     """Fit the pipeline on `data`; thresholds from `validation` (or out-of-fold predictions).
+
+    `sample_weight`: one weight per row of `data` (in document order), or None.
 
     Returns the model (with its card) and a report with cross-validated metrics.
     """
@@ -80,7 +83,10 @@ def train(
     table, y = to_table(data)
     log(f"training on {len(y)} paragraphs from {len(data.documents)} documents")
     pipeline = build_pipeline(**(params or {}))
-    pipeline.fit(table, y)
+    if sample_weight is None:
+        pipeline.fit(table, y)
+    else:
+        pipeline.fit(table, y, classifier__sample_weight=sample_weight)
     clf = pipeline.named_steps["classifier"]
     oof = clf.__dict__.pop("oof_")  # training evidence, not part of the model
 
