@@ -92,14 +92,21 @@ def test_train_on_base_records_both_data_sets(small_base, tmp_path):
 
 
 def test_user_weight_moves_the_model(small_base, tmp_path):
-    mine = write_jsonl(tmp_path / "mine.jsonl", USER_ROWS)
-    texts = [r["text"] for r in USER_ROWS]
+    # a user whose corpus keeps bylines, which the base labels boilerplate: the heavier the
+    # user's rows weigh, the closer the model comes to their convention
+    bylines = ["By Marta Quiroga", "By Tomasz Wren and Ada Obi", "Por Lucía Ferrán",
+               "By Kenji Alvarado, Science Editor", "Por Rocío Benítez y Hugo Salas"]
+    rows = []
+    for k, byline in enumerate(bylines):
+        rows += [{"doc": f"u{k}", "i": 0, "text": byline, "label": "content"},
+                 {"doc": f"u{k}", "i": 1, "text": USER_ROWS[1 + k % 2]["text"] if k < 3
+                  else USER_ROWS[4]["text"], "label": "content"},
+                 {"doc": f"u{k}", "i": 2, "text": "Share on Facebook", "label": "boilerplate"}]
+    mine = write_jsonl(tmp_path / "mine.jsonl", rows)
     light, _ = train_on_base([mine], small_base, weight=1.0)
     heavy, _ = train_on_base([mine], small_base, weight=30.0)
-    gold = np.array([r["label"] == "boilerplate" for r in USER_ROWS])
-    err = [np.abs(np.array([s.p_boilerplate for s in m.score(texts)]) - gold).mean()
-           for m in (light, heavy)]
-    assert err[1] < err[0]
+    p = [np.mean([s.p_boilerplate for s in m.score(bylines)]) for m in (light, heavy)]
+    assert p[1] < p[0]
 
 
 def test_bad_base_and_weight(tmp_path):
