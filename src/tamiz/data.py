@@ -48,6 +48,22 @@ class LabeledSet:
         return [r for d in self.documents for r in d.rows]
 
 
+def json_objects(path: str | Path):
+    """(line number, value) of each non-blank line of a JSON Lines file; a file that cannot
+    be read, or a line that is not JSON, raises DataError citing it."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DataError(f"{path}:{lineno}: invalid JSON ({err.msg})") from None
+
+
 def find_files(paths: list[str | Path]) -> list[Path]:
     """JSON Lines files named directly, or found recursively in directories (sorted)."""
     files: list[Path] = []

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import defaults
+from .data import json_objects
 from .errors import DataError, UsageError
 
 ANSWERS = {"k": defaults.CONTENT, "d": defaults.BOILERPLATE, "a": defaults.AMBIGUOUS}
@@ -29,17 +30,7 @@ SKIPPED_SUFFIX = ".skipped"
 def read_queue(path: str | Path) -> list[dict]:
     """The suggestions of a queue file (JSON Lines from `tamiz suggest`), validated."""
     out = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            q = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError(f"{path}:{lineno}: invalid JSON ({err.msg})") from None
+    for lineno, q in json_objects(path):
         if (not isinstance(q, dict) or not isinstance(q.get("text"), str)
                 or not q["text"].strip() or not isinstance(q.get("doc"), (str, int))
                 or not isinstance(q.get("i"), int) or isinstance(q.get("i"), bool)

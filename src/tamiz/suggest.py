@@ -229,23 +229,12 @@ def suggest(
 def read_answered(paths: list[str]) -> tuple[set[tuple[str, int]], set[str]]:
     """(doc id, position) pairs and texts (whitespace-normalized) of labeled rows, from
     files such as `tamiz label`'s output."""
-    import json
-    from pathlib import Path
+    from .data import json_objects
 
     rows: set[tuple[str, int]] = set()
     texts: set[str] = set()
     for path in paths:
-        try:
-            lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            raise DataError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{lineno}: invalid JSON ({err.msg})") from None
+        for lineno, r in json_objects(path):
             if not isinstance(r, dict) or not isinstance(r.get("text"), str):
                 raise DataError(f"{path}:{lineno}: expected a labeled row with a text")
             texts.add(" ".join(r["text"].split()))
