@@ -58,9 +58,9 @@ REPEAT_KEY_CHARS = 500
 
 # --- model ------------------------------------------------------------------
 # the highest cross-validated macro-F1 in context of the seeds 7, 13, 21 and 42, re-run on
-# each change of the training data (2026-12-05: 0.9559, 0.9571, 0.9565, 0.9576): scores of
+# each change of the training data (2026-12-05: 0.9568, 0.9562, 0.9581, 0.9551): scores of
 # borderline paragraphs move with it
-SEED = 42
+SEED = 21
 CV_FOLDS = 5
 STAGE1_ALPHA = 1e-6
 STAGE1_SAMPLE_BUDGET = 200_000  # epochs = budget / rows, clipped to the bounds below
