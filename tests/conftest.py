@@ -47,6 +47,20 @@ def small_model_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def small_base(tmp_path_factory):
+    """A base laid out like training_data/ (train/ and validation/), small enough to train in
+    seconds: four validation files as its training split, one as its validation split."""
+    root = tmp_path_factory.mktemp("base")
+    files = sorted(VALIDATION.glob("*.jsonl"))
+    (root / "train").mkdir()
+    (root / "validation").mkdir()
+    for f in files[1:5]:  # four families: enough for both classes and languages, and fast
+        shutil.copy(f, root / "train" / f.name)
+    shutil.copy(files[0], root / "validation" / files[0].name)
+    return root
+
+
 def run_cli(*args, input: str | bytes | None = None, timeout: float = 300, env=None, cwd=None):
     """Run `python -m tamiz ARGS` through real pipes; returns CompletedProcess (text)."""
     full_env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))

@@ -9,29 +9,15 @@ is trained from an installed wheel in test_shipped.py.
 from __future__ import annotations
 
 import json
-import shutil
 
-import pytest
 
-from .conftest import VALIDATION, run_cli
+from .conftest import run_cli
 from .pages import corpus, gold, write_corpus, write_labeled
 
 N = 24
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("base")
-    files = sorted(VALIDATION.glob("*.jsonl"))
-    (root / "train").mkdir()
-    (root / "validation").mkdir()
-    for f in files[1:5]:
-        shutil.copy(f, root / "train" / f.name)
-    shutil.copy(files[0], root / "validation" / files[0].name)
-    return root
-
-
-def test_suggest_label_train_compare(tmp_path, base):
+def test_suggest_label_train_compare(tmp_path, small_base):
     pages = corpus(40, seed=11)
     crawl = tmp_path / "crawl.jsonl"
     write_corpus(crawl, pages)
@@ -67,7 +53,7 @@ def test_suggest_label_train_compare(tmp_path, base):
     empty = tmp_path / "none.jsonl"
     empty.write_text("")
     for data, out in ((empty, "before"), (labels, "after")):
-        res = run_cli("train", str(data), "--base", str(base), "--out", str(tmp_path / out))
+        res = run_cli("train", str(data), "--base", str(small_base), "--out", str(tmp_path / out))
         assert res.returncode == 0, res.stderr
     card = json.loads((tmp_path / "after" / "card.json").read_text())
     assert card["training_data"]["user"]["paragraphs"] == N - 1

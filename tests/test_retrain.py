@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from tamiz.data import read_labeled
 from tamiz.errors import UsageError
 from tamiz.retrain import merge, train_on_base
 
-from .conftest import VALIDATION, assert_one_line_error, run_cli
+from .conftest import assert_one_line_error, run_cli
 
 # invented rows; the first document reuses an id of the base on purpose
 USER_ROWS = [
@@ -34,19 +33,6 @@ def write_jsonl(path, rows):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                     encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def small_base(tmp_path_factory):
-    """A base laid out like training_data/: train/ and validation/ (both small)."""
-    root = tmp_path_factory.mktemp("base")
-    files = sorted(VALIDATION.glob("*.jsonl"))
-    (root / "train").mkdir()
-    (root / "validation").mkdir()
-    for f in files[1:5]:  # four families: enough for both classes and languages, and fast
-        shutil.copy(f, root / "train" / f.name)
-    shutil.copy(files[0], root / "validation" / files[0].name)
-    return root
 
 
 def _base_rows(n_docs=2):
