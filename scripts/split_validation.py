@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -22,6 +23,14 @@ def is_validation(doc: str) -> bool:
     return int(hashlib.sha1(doc.encode()).hexdigest(), 16) % 100 < VALIDATION_PERCENT
 
 
+def split_key(row: dict) -> str:
+    """A page's key for the split; a page and its translation (rows with `pair`, ids such
+    as ptr-en-007 / ptr-es-007) share one, so a translation never sits in train while its
+    original is in validation."""
+    doc = str(row["doc"])
+    return re.sub(r"-(en|es)-", "-", doc) if "pair" in row else doc
+
+
 def main(root: Path) -> None:
     files: dict[str, list[str]] = {}
     for sub in ("", "train", "validation"):
@@ -32,8 +41,7 @@ def main(root: Path) -> None:
         parts: dict[str, list[str]] = {"train": [], "validation": []}
         for line in lines:
             if line.strip():
-                doc = str(json.loads(line)["doc"])
-                held = name in VALIDATION_ONLY or is_validation(doc)
+                held = name in VALIDATION_ONLY or is_validation(split_key(json.loads(line)))
                 parts["validation" if held else "train"].append(line)
         for part, rows in parts.items():
             if not rows:

@@ -58,14 +58,17 @@ REPEAT_KEY_CHARS = 500
 
 # --- model ------------------------------------------------------------------
 # the highest cross-validated macro-F1 in context of the seeds 7, 13, 21 and 42, re-run on
-# each change of the training data (2026-12-05: 0.9568, 0.9562, 0.9581, 0.9551): scores of
+# each change of the training data (2026-12-06: 0.9583, 0.9586, 0.9579, 0.9582): scores of
 # borderline paragraphs move with it
-SEED = 21
+SEED = 13
 CV_FOLDS = 5
 STAGE1_ALPHA = 1e-6
 STAGE1_SAMPLE_BUDGET = 200_000  # epochs = budget / rows, clipped to the bounds below
 STAGE1_MIN_EPOCHS = 4
 STAGE1_MAX_EPOCHS = 20
+# stage 1 is the mean of this many SGD runs under different shuffling seeds (see
+# estimators.TwoStageClassifier._fit_stage1)
+STAGE1_RUNS = 4
 # 100 trees of up to 63 leaves: the cross-validated macro-F1 of 200 trees of 31 (within
 # 0.001 over four seeds) at 0.7x the scoring time (measured with the level-by-level
 # tree evaluator that preceded scorer.py's bit masks)

@@ -116,6 +116,25 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
+    def _fit_stage1(self, X1: sp.csr_matrix, y: np.ndarray,
+                    weight: np.ndarray | None) -> SGDClassifier:
+        """SGD fits under STAGE1_RUNS shuffling seeds, their weights averaged into one linear
+        model: scoring costs one model, and the borderline scores that stage 2 learns from
+        depend less on the order SGD happened to visit the rows."""
+        runs = []
+        for k in range(defaults.STAGE1_RUNS):
+            clf = self._new_stage1(len(y))
+            clf.set_params(random_state=self.random_state + k)
+            runs.append(clf.fit(X1, y, sample_weight=weight))
+        clf = runs[0]
+        clf.coef_ = np.mean([r.coef_ for r in runs], axis=0)
+        clf.intercept_ = np.mean([r.intercept_ for r in runs], axis=0)
+        # SGD keeps copies of its weights for a later partial_fit; the model never
+        # continues training, and they would double the model file.
+        for name in ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept"):
+            clf.__dict__.pop(name, None)
+        return clf
+
     def _new_stage2(self) -> HistGradientBoostingClassifier:
         return HistGradientBoostingClassifier(
             max_iter=self.stage2_max_iter,
@@ -190,15 +209,9 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         doc_of_row = X.doc
         for train, _ in self._splits(doc_of_row, labeled):
             held = ~np.isin(doc_of_row, doc_of_row[train])
-            clf = self._new_stage1(len(train)).fit(X1[train], target[train],
-                                                    sample_weight=_take(w, train))
+            clf = self._fit_stage1(X1[train], target[train], _take(w, train))
             s_oof[held] = clf.decision_function(X1[held])
-        self.stage1_ = self._new_stage1(len(labeled)).fit(X1[labeled], target[labeled],
-                                                          sample_weight=_take(w, labeled))
-        # SGD keeps copies of its weights for a later partial_fit; the model never
-        # continues training, and they would double the model file.
-        for name in ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept"):
-            self.stage1_.__dict__.pop(name, None)
+        self.stage1_ = self._fit_stage1(X1[labeled], target[labeled], _take(w, labeled))
 
         # Stage 2 sees each labeled row twice: in its document, and alone.
         Z_doc = context_matrix(self._mask_repeats(X), s_oof)
