@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-
 from .conftest import run_cli
 from .pages import corpus, gold, write_corpus, write_labeled
 
