@@ -58,9 +58,9 @@ REPEAT_KEY_CHARS = 500
 
 # --- model ------------------------------------------------------------------
 # the highest cross-validated macro-F1 in context of the seeds 7, 13, 21 and 42, re-run on
-# each change of the training data (2026-12-06: 0.9625, 0.9628, 0.9627, 0.9630): scores of
+# each change of the training data (2026-12-06: 0.9637, 0.9630, 0.9627, 0.9632): scores of
 # borderline paragraphs move with it
-SEED = 42
+SEED = 7
 CV_FOLDS = 5
 STAGE1_ALPHA = 1e-6
 STAGE1_SAMPLE_BUDGET = 200_000  # epochs = budget / rows, clipped to the bounds below
