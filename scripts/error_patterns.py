@@ -24,12 +24,15 @@ SECOND_PERSON = re.compile(r"\b(?:you|your|tu|tus|te|usted|vos)\b", re.IGNORECAS
 
 # (name, test) in the order they are tried; the last one catches the rest
 PATTERNS = (
-    ("number or time alone", lambda t: bool(re.fullmatch(r"[\W\d_]*", t)) or bool(TIME_OR_DATE.match(t))),
+    ("number or time alone",
+     lambda t: bool(re.fullmatch(r"[\W\d_]*", t)) or bool(TIME_OR_DATE.match(t))),
     ("list item (bullet, number)", lambda t: bool(LIST_START.match(t))),
-    ("table-like (tabs, pipes, 3+ numbers)", lambda t: "\t" in t or t.count("|") >= 2 or len(re.findall(r"\d+", t)) >= 3 and len(t) < 120),
+    ("table-like (tabs, pipes, 3+ numbers)",
+     lambda t: "\t" in t or t.count("|") >= 2 or (len(re.findall(r"\d+", t)) >= 3 and len(t) < 120)),
     ("ends with ':'", lambda t: t.rstrip().endswith(":")),
     ("one to three words", lambda t: len(t.split()) <= 3),
-    ("heading-like (under 80 chars, no final stop)", lambda t: len(t) < 80 and not t.rstrip().endswith((".", "!", "?", "…", "»", '"', "”"))),
+    ("heading-like (under 80 chars, no final stop)",
+     lambda t: len(t) < 80 and not t.rstrip().endswith((".", "!", "?", "…", "»", '"', "”"))),
     ("addresses the reader (you, tu, usted)", lambda t: bool(SECOND_PERSON.search(t))),
     ("sentence under 200 chars", lambda t: len(t) < 200),
     ("prose, 200+ chars", lambda t: True),
@@ -59,19 +62,15 @@ def main() -> None:
     ap.add_argument("--baseline", default=None, help="a second model directory, counted alongside")
     args = ap.parse_args()
     labeled = read_labeled(args.data)
-    new = errors(args.model, labeled)
-    old = errors(args.baseline, labeled) if args.baseline else None
-    head = f"{'gold label':12s} {'pattern':45s} " + ("baseline   " if old is not None else "") + "model"
-    print(head)
+    columns = ([("baseline", errors(args.baseline, labeled))] if args.baseline else []) + [
+        ("model", errors(args.model, labeled))]
+    print(f"{'gold label':12s} {'pattern':45s} " + " ".join(f"{name:>8s}" for name, _ in columns))
     for label, what in ((defaults.CONTENT, "content dropped"), (defaults.BOILERPLATE, "boilerplate kept")):
         print(f"-- {what}")
-        for name, _ in PATTERNS:
-            n = new[(label, name)]
-            cells = (f"{old[(label, name)]:>8,}   " if old is not None else "") + f"{n:>5,}"
-            print(f"{label:12s} {name:45s} {cells}")
-        total_old = sum(v for (lab, _), v in old.items() if lab == label) if old is not None else None
-        total = sum(v for (lab, _), v in new.items() if lab == label)
-        print(f"{label:12s} {'all':45s} " + (f"{total_old:>8,}   " if old is not None else "") + f"{total:>5,}")
+        for name in [n for n, _ in PATTERNS] + ["all"]:
+            cells = [sum(v for (lab, _), v in counts.items() if lab == label)
+                     if name == "all" else counts[(label, name)] for _, counts in columns]
+            print(f"{label:12s} {name:45s} " + " ".join(f"{n:>8,}" for n in cells))
 
 
 if __name__ == "__main__":
