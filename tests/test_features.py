@@ -165,4 +165,28 @@ def test_isolated_paragraph_has_no_neighbours():
     z = dict(zip(CONTEXT_NAMES, context_matrix(block, np.array([1.0, -1.0])).T))
     assert np.all(np.isnan(z["s_prev1"])) and np.all(np.isnan(z["s_next1"]))
     assert np.all(np.isnan(z["repeat_docs"]))
+    for name in ("chars_vs_prev_run", "chars_vs_next_run", "s_max_next_run"):
+        assert np.all(np.isnan(z[name]))
+
+
+def test_headline_under_a_menu_stands_out_from_its_run():
+    """A headline is longer than the menu lines above it and is followed by strong prose;
+    the run features see both, and stop at the document's edge."""
+    menu = ["Home", "World", "Politics", "Sport", "Culture", "Opinion"]
+    head = "Regional parliament approves the water plan after a night of talks"
+    prose = ["The plan passed with 48 votes to 31 after eleven hours of debate, and will take "
+             "effect in March once it is published in the official gazette."] * 2
+    texts = menu + [head] + prose + ["Next page"]
+    doc = np.array([0] * (len(texts) - 1) + [1])  # the last line is another document
+    block = Featurizer().transform(Paragraphs(texts, doc, np.zeros(len(texts))))
+    s = np.array([-3.0] * 6 + [-0.5, 4.0, 3.0, -2.0])
+    z = dict(zip(CONTEXT_NAMES, context_matrix(block, s).T))
+    log_chars = np.log1p([len(t) for t in texts])
+    h = len(menu)
+    assert z["chars_vs_prev_run"][h] == pytest.approx(log_chars[h] - log_chars[h - 5:h].mean())
+    assert z["chars_vs_prev_run"][h] > 1.0 > z["chars_vs_prev_run"][h - 1]
+    assert z["chars_vs_next_run"][h] == pytest.approx(log_chars[h] - log_chars[h + 1:h + 3].mean())
+    assert z["s_max_next_run"][h] == 4.0  # the strongest of the next five lines in its document
+    assert z["s_max_next_run"][0] == -3.0 and z["s_max_next_run"][1] == -0.5  # five lines on
+    assert np.isnan(z["chars_vs_prev_run"][0]) and np.isnan(z["s_max_next_run"][h + 2])
 

@@ -43,6 +43,9 @@ HASH_BITS_WORD = 18
 TOKEN_CACHE_SIZE = 1 << 18
 # neighbours considered on each side by the context stage
 CONTEXT_WINDOW = 3
+# lines before and after a paragraph whose lengths it is compared with, and among which the
+# strongest following line is looked for (a headline under a menu, a heading before prose)
+CONTEXT_RUN = 5
 # repetition counts (repeats.RepeatCounts) are exact up to this many distinct paragraph
 # keys (16 bytes each: 128 MiB), then a count-min sketch of DEPTH rows of 2**BITS
 # counters (8 bytes each: 128 MiB); its over-count is at most 2e / 2**BITS of all counts
@@ -58,9 +61,9 @@ REPEAT_KEY_CHARS = 500
 
 # --- model ------------------------------------------------------------------
 # the highest cross-validated macro-F1 in context of the seeds 7, 13, 21 and 42, re-run on
-# each change of the training data (2026-12-06: 0.9637, 0.9630, 0.9627, 0.9632): scores of
-# borderline paragraphs move with it
-SEED = 7
+# each change of the training data (2026-12-06, with the run features: 0.9636, 0.9630, 0.9638, 0.9621):
+# scores of borderline paragraphs move with it
+SEED = 21
 CV_FOLDS = 5
 STAGE1_ALPHA = 1e-6
 STAGE1_SAMPLE_BUDGET = 200_000  # epochs = budget / rows, clipped to the bounds below

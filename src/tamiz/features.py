@@ -305,6 +305,9 @@ CONTEXT_NAMES = (
     "content_chars_after",
     "gap_to_content_prev",
     "gap_to_content_next",
+    "chars_vs_prev_run",
+    "chars_vs_next_run",
+    "s_max_next_run",
     "log_doc_len",
     "rel_pos",
     "pos",
@@ -401,13 +404,27 @@ def context_matrix(block: FeatureBlock, s: np.ndarray) -> np.ndarray:
     next_strong = np.concatenate([nxt[1:], [n]]) if n else nxt
     cols["gap_to_content_next"] = np.where(
         next_strong < end, np.minimum(next_strong - row, 50), np.nan)
+    # A headline or subhead stands out by length from the short chrome lines above it and
+    # is followed, within a few lines, by strong prose; a menu item is as short as its
+    # neighbours and nothing strong follows it.
+    r = defaults.CONTEXT_RUN
+    log_chars = np.log1p(chars)
+    lc = np.concatenate([[0.0], np.cumsum(log_chars)])
+    lo = np.maximum(row - r, start)
+    cols["chars_vs_prev_run"] = np.where(
+        row > lo, log_chars - (lc[row] - lc[lo]) / np.maximum(row - lo, 1), np.nan)
+    hi = np.minimum(row + r + 1, end)
+    cols["chars_vs_next_run"] = np.where(
+        hi > row + 1, log_chars - (lc[hi] - lc[np.minimum(row + 1, n)]) / np.maximum(hi - row - 1, 1),
+        np.nan)
+    cols["s_max_next_run"] = np.fmax.reduce(np.stack([shifted(s, k) for k in range(1, r + 1)])) \
+        if n else np.zeros(0)
     cols["log_doc_len"] = np.log1p(m)
     cols["rel_pos"] = pos / np.maximum(m - 1, 1)
     cols["pos"] = np.minimum(pos, 200)
     cols["pos_from_end"] = np.minimum(m - 1 - pos, 200)
     ch = np.concatenate([[0.0], np.cumsum(chars)])
     cols["char_pos"] = (ch[row] - ch[start]) / np.maximum(ch[end] - ch[start], 1.0)
-    log_chars = np.log1p(chars)
     cols["chars_prev1"] = shifted(log_chars, -1)
     cols["chars_next1"] = shifted(log_chars, 1)
     cols["terminal_prev1"] = shifted(terminal, -1)
